@@ -1,0 +1,81 @@
+"""Timebank: the county time bank and volunteer-matching platform."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, areas, CLI, error handlers. Nothing runs at import time."""
+    instance = os.environ.get("TIMEBANK_INSTANCE_PATH") or str(TEMPLATES.parent / "instance")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True, template_folder=str(TEMPLATES))
+    register_config(app, test_config)
+    register_extensions(app)
+    register_areas(app)
+    register_cli(app)
+    register_errors(app)
+    return app
+
+
+def register_config(app: Flask, test_config: dict | None) -> None:
+    from timebank import config
+
+    config.load(app, test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from timebank import i18n, web
+    from timebank.extensions import api, babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config.get("TIMEBANK_MIGRATIONS_DIR", "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    api.init_app(app)
+    web.init_app(app)
+    i18n.init_app(app)
+
+
+def register_areas(app: Flask) -> None:
+    from timebank.accounts import admin_views, api as accounts_api, views as accounts_views
+    from timebank.core import views as core_views
+    from timebank.extensions import api
+    from timebank.people import views as people_views
+
+    app.register_blueprint(core_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(people_views.bp)
+    from timebank import models  # noqa: F401  (every table registered before the first query)
+    from timebank.extensions import csrf
+
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in (accounts_api.blp,):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
+
+
+def register_cli(app: Flask) -> None:
+    from timebank.accounts.cli import users_cli
+    from timebank.demo.cli import demo_cli
+
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+
+
+def register_errors(app: Flask) -> None:
+    from timebank.errors import register_error_handlers
+
+    register_error_handlers(app)

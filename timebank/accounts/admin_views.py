@@ -1,0 +1,101 @@
+"""County bureau pages: the org tree and user accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from timebank.accounts import queries
+from timebank.accounts import service as accounts
+from timebank.accounts.forms import ConfirmActionForm, NodeForm
+from timebank.accounts.models import OrgNode
+from timebank.accounts.scope import require_node, scope_path
+from timebank.errors import DomainError
+from timebank.extensions import db
+from timebank.web import attach_error, roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@roles_required("admin")
+def dashboard():
+    return render_template("admin/dashboard.html", stations=queries.stations(db.session))
+
+
+@bp.get("/org")
+@roles_required("admin")
+def org_tree():
+    nodes = queries.org_tree(db.session, scope_path(current_user))
+    return render_template("admin/org_tree.html", nodes=nodes)
+
+
+def _load_node(node_id: int) -> OrgNode:
+    node = db.session.get(OrgNode, node_id)
+    require_node(current_user, node)
+    return node
+
+
+@bp.route("/org/<int:node_id>/edit", methods=["GET", "POST"])
+@roles_required("admin")
+def org_node_edit(node_id: int):
+    node = _load_node(node_id)
+    form = NodeForm(obj=node)
+    if form.validate_on_submit():
+        try:
+            accounts.update_org_node(db.session, current_user, node_id, name=form.name.data, code=form.code.data,
+                                     latitude=form.latitude.data, longitude=form.longitude.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return render_template("admin/org_node.html", form=form, node=_load_node(node_id),
+                                   mode="edit"), error.status
+        db.session.commit()
+        flash(_("已保存"))
+        return redirect(url_for("admin.org_tree"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/org_node.html", form=form, node=node, mode="edit"), status
+
+
+@bp.route("/org/<int:node_id>/children/new", methods=["GET", "POST"])
+@roles_required("admin")
+def org_node_add(node_id: int):
+    parent = _load_node(node_id)
+    form = NodeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.add_org_node(db.session, current_user, node_id, name=form.name.data, code=form.code.data,
+                                  latitude=form.latitude.data, longitude=form.longitude.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return render_template("admin/org_node.html", form=form, node=_load_node(node_id),
+                                   mode="add"), error.status
+        db.session.commit()
+        flash(_("已添加下级节点"))
+        return redirect(url_for("admin.org_tree"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("admin/org_node.html", form=form, node=parent, mode="add"), status
+
+
+@bp.get("/users")
+@roles_required("admin")
+def user_list():
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    rows, more = queries.users_in_scope(db.session, current_user, page=max(page, 1), q=request.args.get("q"))
+    return render_template("admin/users.html", rows=rows, more=more, page=page, form=ConfirmActionForm())
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required("admin")
+def user_set_active(user_id: int):
+    ConfirmActionForm().validate_on_submit()
+    active = request.form.get("active") == "1"
+    if user_id == current_user.id and not active:
+        flash(_("不能停用自己的账号"))
+        return redirect(url_for("admin.user_list"))
+    accounts.set_active(db.session, current_user, user_id, active)
+    db.session.commit()
+    flash(_("账号已启用") if active else _("账号已停用,该用户的所有登录已失效"))
+    return redirect(url_for("admin.user_list"))

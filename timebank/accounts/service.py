@@ -1,0 +1,287 @@
+"""Writes for identities: persons, users, sign-in state, passwords, API tokens. Never commits."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from timebank.accounts import crypto, domain
+from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole
+from timebank.accounts.passwords import hash_password, verify_password
+from timebank.accounts.scope import require_node
+from timebank.audit import service as audit
+from timebank.errors import AuthenticationFailed, Duplicate, NotFound, ValidationFailed
+
+MESSAGES = {
+    "id_format": _l("身份证号码应为18位,最后一位可以是数字或X"),
+    "id_birth_date": _l("身份证号码中的出生日期无效"),
+    "id_checksum": _l("身份证号码校验位不正确,请核对"),
+    "phone_format": _l("请输入11位手机号码"),
+    "password_short": _l("密码至少8位"),
+    "password_long": _l("密码最多128位"),
+    "password_common": _l("密码太常见,容易被猜到,请换一个"),
+    "password_personal": _l("密码不能与手机号、用户名或身份证号相同"),
+    "duplicate_id": _l("该身份证号码已登记"),
+    "duplicate_phone": _l("该手机号已注册"),
+    "duplicate_username": _l("该用户名已被使用"),
+    "bad_credentials": _l("账号或密码错误"),
+    "locked": _l("登录失败次数过多,账号已暂时锁定,请15分钟后再试"),
+    "inactive": _l("该账号已停用,请联系社工站"),
+    "wrong_password": _l("当前密码不正确"),
+    "node_kind": _l("请选择村或社区"),
+}
+
+
+def identity_error(reason: str, field: str) -> ValidationFailed:
+    return ValidationFailed(MESSAGES[reason], field=field)
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    name: str
+    id_number: str
+    phone: str | None
+    address: str | None
+    node_id: int
+
+
+def parse_person(data: PersonInput, today: date) -> tuple[domain.IdNumber, str | None]:
+    name = (data.name or "").strip()
+    if not 2 <= len(name) <= 50:
+        raise ValidationFailed(_l("请填写2到50个字的真实姓名"), field="name")
+    try:
+        id_number = domain.parse_id_number(data.id_number, today=today)
+    except domain.IdentityError as error:
+        raise identity_error(error.reason, "id_number") from None
+    phone = None
+    if data.phone:
+        try:
+            phone = domain.normalize_phone(data.phone)
+        except domain.IdentityError as error:
+            raise identity_error(error.reason, "phone") from None
+    return id_number, phone
+
+
+def create_person(session, data: PersonInput, today: date) -> Person:
+    """Validate and add a person; the node must be a village. Duplicate ID numbers are refused."""
+    id_number, phone = parse_person(data, today)
+    node = session.get(OrgNode, data.node_id)
+    if node is None or node.kind != "village":
+        raise identity_error("node_kind", "node_id")
+    digest = crypto.lookup_hash(id_number.value)
+    if session.scalar(select(Person.id).where(Person.id_number_hash == digest)) is not None:
+        raise Duplicate(MESSAGES["duplicate_id"], field="id_number")
+    person = Person(
+        name=data.name.strip(),
+        id_number_encrypted=crypto.encrypt(id_number.value),
+        id_number_hash=digest,
+        id_number_masked=domain.mask_id_number(id_number.value),
+        birth_date=id_number.birth_date,
+        gender=id_number.gender,
+        phone=phone,
+        address=(data.address or "").strip() or None,
+        node_id=node.id,
+        latitude=node.latitude,
+        longitude=node.longitude,
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def find_person_by_id_number(session, raw: str, today: date) -> Person | None:
+    try:
+        value = domain.parse_id_number(raw, today=today).value
+    except domain.IdentityError as error:
+        raise identity_error(error.reason, "id_number") from None
+    return session.scalar(select(Person).where(Person.id_number_hash == crypto.lookup_hash(value)))
+
+
+def check_password(password: str, *values: str | None) -> None:
+    problem = domain.password_problem(password, user_values=tuple(v for v in values if v))
+    if problem:
+        raise identity_error(problem, "password")
+
+
+def create_user(session, *, password: str, roles: tuple[str, ...], phone: str | None = None,
+                username: str | None = None, person: Person | None = None, node_id: int | None = None,
+                station_id: int | None = None, password_hash: str | None = None) -> User:
+    """Add a login. Phone and username must be free. `password_hash` lets bulk loaders reuse one hash."""
+    if phone:
+        try:
+            phone = domain.normalize_phone(phone)
+        except domain.IdentityError as error:
+            raise identity_error(error.reason, "phone") from None
+        if session.scalar(select(User.id).where(User.phone == phone)) is not None:
+            raise Duplicate(MESSAGES["duplicate_phone"], field="phone")
+    if username:
+        username = username.strip()
+        if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None:
+            raise Duplicate(MESSAGES["duplicate_username"], field="username")
+    if password_hash is None:
+        check_password(password, phone, username)
+        password_hash = hash_password(password)
+    user = User(phone=phone or None, username=username or None, password_hash=password_hash, person=person,
+                node_id=node_id, station_id=station_id, active=True, session_version=1, failed_logins=0)
+    user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_login(session, login: str) -> User | None:
+    login = (login or "").strip()
+    if not login:
+        return None
+    try:
+        phone = domain.normalize_phone(login)
+    except domain.IdentityError:
+        return session.scalar(select(User).where(func.lower(User.username) == login.lower()))
+    return session.scalar(select(User).where(User.phone == phone))
+
+
+def authenticate(session, login: str, password: str, *, now: datetime, ip: str | None = None) -> User:
+    """Check a login; count failures (locking after the configured number). Raises AuthenticationFailed.
+
+    Failure bookkeeping is flushed before raising; the caller commits it even on failure.
+    """
+    user = find_login(session, login)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        audit.record(session, "login", target=None, result="failed", ip=ip, detail="unknown login")
+        raise AuthenticationFailed(MESSAGES["bad_credentials"])
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record(session, "login", actor_id=user.id, result="locked", ip=ip)
+        raise AuthenticationFailed(MESSAGES["locked"])
+    if not ok:
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["TIMEBANK_LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+        audit.record(session, "login", actor_id=user.id, result="failed", ip=ip)
+        raise AuthenticationFailed(MESSAGES["bad_credentials"])
+    if not user.active:
+        audit.record(session, "login", actor_id=user.id, result="inactive", ip=ip)
+        raise AuthenticationFailed(MESSAGES["inactive"])
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record(session, "login", actor_id=user.id, ip=ip)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Every cookie issued so far stops working (logout everywhere)."""
+    user.session_version += 1
+
+
+def change_password(session, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed(MESSAGES["wrong_password"], field="current_password")
+    check_password(new, user.phone, user.username)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    audit.record(session, "password_change", actor_id=user.id, target=f"user:{user.id}")
+
+
+def set_active(session, actor: User, user_id: int, active: bool) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.node is not None:
+        require_node(actor, user.node)
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    audit.record(session, "user_activate" if active else "user_deactivate", actor_id=actor.id,
+                 target=f"user:{user.id}")
+    return user
+
+
+def issue_api_token(session, user: User, name: str, *, now: datetime) -> tuple[str, ApiToken]:
+    """Return the plain token once; only its hash is stored."""
+    plain = "tb_" + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=(name or "api")[:60], token_hash=crypto.token_hash(plain),
+                     prefix=plain[:10],
+                     expires_at=now + timedelta(days=current_app.config["TIMEBANK_API_TOKEN_DAYS"]))
+    session.add(token)
+    session.flush()
+    audit.record(session, "api_token_issue", actor_id=user.id, target=f"api_token:{token.id}")
+    return plain, token
+
+
+def user_for_token(session, plain: str, *, now: datetime) -> User | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == crypto.token_hash(plain)))
+    if token is None or token.revoked_at is not None or token.expires_at <= now or not token.user.active:
+        return None
+    return token.user
+
+
+def revoke_api_token(session, user: User, token_id: int, *, now: datetime) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = now
+        audit.record(session, "api_token_revoke", actor_id=user.id, target=f"api_token:{token.id}")
+
+
+def add_org_node(session, actor: User, parent_id: int, *, name: str, code: str,
+                 latitude: float | None, longitude: float | None) -> OrgNode:
+    parent = session.get(OrgNode, parent_id)
+    require_node(actor, parent)
+    kind = domain.CHILD_KIND.get(parent.kind)
+    if kind is None:
+        raise ValidationFailed(_l("村/社区下不能再建下级"), field="parent_id")
+    _check_node_fields(session, name, code, latitude, longitude, exclude_id=None)
+    node = OrgNode(parent_id=parent.id, kind=kind, name=name.strip(), code=code.strip(),
+                   latitude=latitude, longitude=longitude)
+    session.add(node)
+    session.flush()
+    node.path = domain.node_path(parent.path, node.id)
+    audit.record(session, "org_node_add", actor_id=actor.id, target=f"org_node:{node.id}")
+    return node
+
+
+def update_org_node(session, actor: User, node_id: int, *, name: str, code: str,
+                    latitude: float | None, longitude: float | None) -> OrgNode:
+    node = session.get(OrgNode, node_id)
+    require_node(actor, node)
+    _check_node_fields(session, name, code, latitude, longitude, exclude_id=node.id)
+    node.name, node.code, node.latitude, node.longitude = name.strip(), code.strip(), latitude, longitude
+    audit.record(session, "org_node_edit", actor_id=actor.id, target=f"org_node:{node.id}")
+    return node
+
+
+def _check_node_fields(session, name, code, latitude, longitude, *, exclude_id) -> None:
+    if not (name or "").strip() or not (code or "").strip():
+        raise ValidationFailed(_l("名称和编码都必须填写"), field="name")
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed(_l("经度和纬度要么都填,要么都不填"), field="latitude")
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationFailed(_l("经纬度超出范围"), field="latitude")
+    stmt = select(OrgNode.id).where(OrgNode.code == code.strip())
+    if exclude_id is not None:
+        stmt = stmt.where(OrgNode.id != exclude_id)
+    if session.scalar(stmt) is not None:
+        raise Duplicate(_l("该编码已被其他节点使用"), field="code")
+
+
+def create_root(session, *, name: str, code: str, latitude=None, longitude=None) -> OrgNode:
+    node = OrgNode(parent_id=None, kind="county", name=name, code=code, latitude=latitude, longitude=longitude)
+    session.add(node)
+    session.flush()
+    node.path = domain.node_path(None, node.id)
+    return node
+
+
+def add_station(session, *, node_id: int, name: str, kind: str = "social_work", phone=None, address=None):
+    station = Station(node_id=node_id, name=name, kind=kind, phone=phone, address=address)
+    session.add(station)
+    session.flush()
+    return station

@@ -1,0 +1,94 @@
+"""Configuration: defaults, then instance/config.py, then TIMEBANK_* environment variables."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,
+    "TIMEBANK_DATA_KEY": None,
+    "TIMEBANK_DATABASE_URL": None,  # None: sqlite file in the instance folder
+    "TIMEBANK_DEFAULT_LOCALE": "zh_CN",
+    "TIMEBANK_LOCALES": ["zh_CN", "en"],
+    "TIMEBANK_TIMEZONE": "Asia/Shanghai",
+    "TIMEBANK_PRIVACY_NOTICE_VERSION": "2026-11",
+    "TIMEBANK_SESSION_HOURS": 12,
+    "TIMEBANK_COOKIE_SECURE": False,  # set True behind HTTPS in production
+    "TIMEBANK_API_TOKEN_DAYS": 90,
+    "TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK": 5,
+    "TIMEBANK_LOGIN_LOCK_MINUTES": 15,
+    "TIMEBANK_RUN_SCHEDULER": False,
+}
+
+_INSTANCE_TEMPLATE = '''"""Per-deployment settings, written on first start. Never commit this file.
+
+See instance/config.example.py for every setting and what it does.
+"""
+
+SECRET_KEY = {secret!r}
+TIMEBANK_DATA_KEY = {data_key!r}
+'''
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def ensure_instance_config(instance_path: str) -> Path:
+    """Write instance/config.py with fresh random keys if it does not exist yet."""
+    path = Path(instance_path) / "config.py"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = _INSTANCE_TEMPLATE.format(
+            secret=secrets.token_urlsafe(48),
+            data_key=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        )
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    return path
+
+
+def load(app, test_config: dict | None) -> None:
+    """Fill app.config in order: defaults, instance file (or test_config), environment."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        ensure_instance_config(app.instance_path)
+        app.config.from_pyfile("config.py", silent=False)
+    else:
+        app.config.from_mapping(test_config)
+    for key, default in DEFAULTS.items():
+        if key.startswith("TIMEBANK_") and key in os.environ:
+            app.config[key] = _coerce(os.environ[key], default)
+    if "TIMEBANK_SECRET_KEY" in os.environ:
+        app.config["SECRET_KEY"] = os.environ["TIMEBANK_SECRET_KEY"]
+    url = app.config["TIMEBANK_DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "timebank.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if not app.config.get("SECRET_KEY") or not app.config.get("TIMEBANK_DATA_KEY"):
+        raise RuntimeError("SECRET_KEY and TIMEBANK_DATA_KEY must be set (instance/config.py)")
+    secure = app.config["TIMEBANK_COOKIE_SECURE"]
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_NAME="__Host-timebank" if secure else "timebank_session",
+        PERMANENT_SESSION_LIFETIME=app.config["TIMEBANK_SESSION_HOURS"] * 3600,
+        BABEL_DEFAULT_LOCALE=app.config["TIMEBANK_DEFAULT_LOCALE"],
+        BABEL_DEFAULT_TIMEZONE="UTC",
+        WTF_CSRF_TIME_LIMIT=None if app.config.get("TESTING") else 3600 * 8,
+        API_TITLE="Timebank API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+    )

@@ -1,0 +1,138 @@
+"""Typed domain errors, mapped once to an HTML page or a JSON body."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule was broken; nothing was written. `message` is shown to the user (translated)."""
+
+    status = 400
+    code = "invalid"
+    message = _l("请求无法完成")
+
+    def __init__(self, message=None, *, field: str | None = None, **details):
+        super().__init__(str(message or self.message))
+        if message is not None:
+            self.message = message
+        self.field = field
+        self.details = details
+
+    def to_dict(self) -> dict:
+        body = {"error": self.code, "message": str(self.message)}
+        if self.field:
+            body["field"] = self.field
+        if self.details:
+            body["details"] = {k: v for k, v in self.details.items() if isinstance(v, str | int | float)}
+        return body
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+    message = _l("输入有误")
+
+
+class Duplicate(DomainError):
+    status = 409
+    code = "duplicate"
+    message = _l("记录已存在")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    message = _l("找不到该记录")
+
+
+class NotInScope(NotFound):
+    """Outside the actor's org subtree: answered exactly like a missing object."""
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = _l("没有权限执行此操作")
+
+
+class AuthenticationFailed(DomainError):
+    status = 401
+    code = "authentication_failed"
+    message = _l("账号或密码错误")
+
+
+class InvalidTransition(DomainError):
+    status = 409
+    code = "invalid_transition"
+    message = _l("当前状态下不能执行此操作")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    message = _l("与已有数据冲突")
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _respond(status: int, code: str, message: str, extra: dict | None = None):
+    if wants_json():
+        body = {"error": code, "message": message}
+        if extra:
+            body.update(extra)
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_handlers(app) -> None:
+    from timebank.extensions import db
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        body = error.to_dict()
+        return _respond(error.status, body.pop("error"), body.pop("message"), body)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):
+        db.session.rollback()
+        return _respond(400, "csrf_failed", _("页面已过期或来源无效,请刷新页面后重试"))
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):
+        messages = {
+            400: _("请求格式有误"),
+            401: _("请先登录"),
+            403: _("没有权限执行此操作"),
+            404: _("找不到该页面或记录"),
+            405: _("不支持该请求方法"),
+            413: _("上传内容过大"),
+            422: _("输入有误"),
+            429: _("操作过于频繁,请稍后再试"),
+        }
+        extra = None
+        data = getattr(error, "data", None)
+        if isinstance(data, dict) and data.get("messages"):
+            extra = {"errors": data["messages"]}
+        return _respond(error.code or 500, error.name.lower().replace(" ", "_"),
+                        messages.get(error.code, error.description or ""), extra)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _respond(500, "internal_error", _("系统出错了,请稍后再试;如果一直出错,请联系管理员"))

@@ -1,0 +1,76 @@
+"""Language choice (cookie, then user, then browser, default zh_CN) and display filters."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+LANG_COOKIE = "timebank_lang"
+ELDER_COOKIE = "timebank_elder"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    supported = current_app.config["TIMEBANK_LOCALES"]
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in supported:
+        return chosen
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in supported:
+        return user_locale
+    return current_app.config["TIMEBANK_DEFAULT_LOCALE"]
+
+
+def is_english() -> bool:
+    return str(get_locale()).startswith("en")
+
+
+def format_minutes(minutes: int | None) -> str:
+    """Integer minutes for display: 210 -> 3小时30分 / 3 h 30 min."""
+    if minutes is None:
+        return ""
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(int(minutes)), 60)
+    if is_english():
+        parts = ([f"{hours} h"] if hours else []) + ([f"{rest} min"] if rest or not hours else [])
+    else:
+        parts = ([f"{hours}小时"] if hours else []) + ([f"{rest}分"] if rest or not hours else [])
+    return sign + " ".join(parts) if is_english() else sign + "".join(parts)
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Translated names of the enumerations used on pages."""
+    return {
+        "role": {
+            "admin": _("县民政局管理员"), "station": _("社工站工作人员"), "social_worker": _("社工"),
+            "volunteer": _("志愿者"), "resident": _("服务对象"), "relative": _("家属"),
+            "charity": _("慈善组织"),
+        },
+        "volunteer_status": {"pending": _("待审核"), "approved": _("已通过"), "rejected": _("未通过")},
+        "node_kind": {"county": _("县"), "township": _("乡镇/街道"), "village": _("村/社区")},
+        "living": {"alone": _("独居"), "empty_nest": _("空巢"), "with_family": _("与家人同住")},
+        "hardship": {
+            "dibao": _("低保"), "dibao_edge": _("低保边缘"), "tekun": _("特困"),
+            "expenditure": _("支出型困难"), "orphan": _("孤儿"), "de_facto_orphan": _("事实无人抚养儿童"),
+            "left_behind_child": _("留守儿童"), "child_in_difficulty": _("困境儿童"),
+            "severe_disability": _("重度残疾"),
+        },
+        "kinship": {
+            "spouse": _("配偶"), "child": _("子女"), "parent": _("父母"), "grandchild": _("孙子女/外孙子女"),
+            "grandparent": _("祖父母/外祖父母"), "sibling": _("兄弟姐妹"), "other": _("其他"),
+        },
+        "gender": {"male": _("男"), "female": _("女")},
+        "disability": {0: _("无"), 1: _("一级"), 2: _("二级"), 3: _("三级"), 4: _("四级")},
+        "station_kind": {"social_work": _("社工站"), "committee": _("村/居委会")},
+    }
+
+
+def init_app(app) -> None:
+    from timebank.accounts.domain import mask_phone
+
+    app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["mask_phone"] = lambda value: mask_phone(value) if value else ""
+    app.jinja_env.globals["labels"] = labels
+    app.jinja_env.globals["is_english"] = is_english

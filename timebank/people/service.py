@@ -1,0 +1,214 @@
+"""Writes for volunteers and residents: sign-up, review, registration, statuses, relatives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from timebank.accounts import service as accounts
+from timebank.accounts.models import OrgNode, Person, User, UserRole
+from timebank.accounts.scope import load_scoped, require_node
+from timebank.audit import service as audit
+from timebank.catalog.models import Skill
+from timebank.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
+from timebank.people import domain
+from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
+
+MIN_VOLUNTEER_AGE = 18  # the policy issue makes this a versioned setting
+
+
+@dataclass(frozen=True)
+class SignupInput:
+    person: accounts.PersonInput
+    password: str
+    skill_ids: tuple[int, ...]
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    privacy_consent: bool
+
+
+def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime) -> User:
+    """A resident signs up: person + login + pending volunteer profile, all or nothing."""
+    if not data.privacy_consent:
+        raise ValidationFailed(_l("请阅读并同意隐私声明"), field="privacy_consent")
+    id_number, phone = accounts.parse_person(data.person, today)
+    if phone is None:
+        raise accounts.identity_error("phone_format", "phone")
+    if domain.signup_problem(id_number.birth_date, today, MIN_VOLUNTEER_AGE):
+        raise ValidationFailed(
+            _l("年满18周岁才能独立注册志愿者。未成年人可以在监护人同意下,通过社工站参加集体志愿活动。"),
+            field="id_number",
+        )
+    try:
+        emergency_phone = accounts.domain.normalize_phone(data.emergency_contact_phone)
+    except accounts.domain.IdentityError:
+        raise ValidationFailed(_l("请填写紧急联系人的11位手机号码"), field="emergency_contact_phone") from None
+    if emergency_phone == phone:
+        raise ValidationFailed(_l("紧急联系人不能是本人"), field="emergency_contact_phone")
+    if not (data.emergency_contact_name or "").strip():
+        raise ValidationFailed(_l("请填写紧急联系人姓名"), field="emergency_contact_name")
+    accounts.check_password(data.password, phone, id_number.value)
+    skills = _skills(session, data.skill_ids)
+    person = accounts.create_person(session, data.person, today)
+    user = accounts.create_user(session, password=data.password, roles=("volunteer",), phone=phone,
+                                person=person)
+    user.privacy_version = current_app.config["TIMEBANK_PRIVACY_NOTICE_VERSION"]
+    user.privacy_accepted_at = now
+    profile = VolunteerProfile(person=person, status="pending", skills=skills,
+                               emergency_contact_name=data.emergency_contact_name.strip(),
+                               emergency_contact_phone=emergency_phone)
+    session.add(profile)
+    session.flush()
+    audit.record(session, "volunteer_signup", actor_id=user.id, target=f"person:{person.id}")
+    return user
+
+
+def _skills(session, skill_ids) -> list[Skill]:
+    ids = sorted(set(skill_ids))
+    skills = list(session.scalars(select(Skill).where(Skill.id.in_(ids)))) if ids else []
+    if len(skills) != len(ids):
+        raise ValidationFailed(_l("所选技能不存在"), field="skills")
+    return skills
+
+
+def load_volunteer(session, actor: User, person_id: int) -> VolunteerProfile:
+    stmt = select(VolunteerProfile).join(Person).where(VolunteerProfile.person_id == person_id)
+    return load_scoped(session, stmt, actor, Person.node_id)
+
+
+def review_volunteer(session, actor: User, person_id: int, *, approve: bool, reason: str | None,
+                     now: datetime) -> VolunteerProfile:
+    """A station user in scope approves or rejects a pending volunteer (a reason is required to reject)."""
+    profile = load_volunteer(session, actor, person_id)
+    if profile.status != "pending":
+        raise InvalidTransition(_l("该志愿者已审核过"))
+    reason = (reason or "").strip() or None
+    if not approve and not reason:
+        raise ValidationFailed(_l("不通过时请填写原因"), field="reason")
+    profile.status = "approved" if approve else "rejected"
+    profile.review_reason = reason
+    profile.reviewed_by_id = actor.id
+    profile.reviewed_at = now
+    audit.record(session, "volunteer_approve" if approve else "volunteer_reject", actor_id=actor.id,
+                 target=f"person:{person_id}")
+    return profile
+
+
+@dataclass(frozen=True)
+class ResidentInput:
+    person: accounts.PersonInput
+    living_situation: str
+    disability_grade: int
+    consent_form_ref: str | None
+    notes: str | None = None
+
+
+def register_resident(session, actor: User, data: ResidentInput, *, today: date) -> ResidentProfile:
+    node = session.get(OrgNode, data.person.node_id)
+    require_node(actor, node)
+    if data.living_situation not in domain.LIVING_SITUATIONS:
+        raise ValidationFailed(_l("请选择居住情况"), field="living_situation")
+    if data.disability_grade not in domain.DISABILITY_GRADES:
+        raise ValidationFailed(_l("残疾等级无效"), field="disability_grade")
+    person = accounts.create_person(session, data.person, today)
+    profile = ResidentProfile(person=person, living_situation=data.living_situation,
+                              disability_grade=data.disability_grade,
+                              consent_form_ref=(data.consent_form_ref or "").strip() or None,
+                              registered_by_id=actor.id, notes=(data.notes or "").strip() or None)
+    session.add(profile)
+    session.flush()
+    audit.record(session, "resident_register", actor_id=actor.id, target=f"person:{person.id}")
+    return profile
+
+
+def load_resident(session, actor: User, person_id: int) -> ResidentProfile:
+    stmt = select(ResidentProfile).join(Person).where(ResidentProfile.person_id == person_id)
+    return load_scoped(session, stmt, actor, Person.node_id)
+
+
+def add_hardship_status(session, actor: User, person_id: int, *, kind: str, evidence_no: str,
+                        review_date: date | None) -> HardshipStatus:
+    profile = load_resident(session, actor, person_id)
+    if kind not in domain.HARDSHIP_KINDS:
+        raise ValidationFailed(_l("请选择困难类别"), field="kind")
+    if not (evidence_no or "").strip():
+        raise ValidationFailed(_l("请填写认定文书编号"), field="evidence_no")
+    if review_date is None:
+        raise ValidationFailed(_l("请填写复核日期"), field="review_date")
+    if any(status.kind == kind for status in profile.statuses):
+        raise Duplicate(_l("该类别已登记,请先删除旧记录"), field="kind")
+    status = HardshipStatus(kind=kind, evidence_no=evidence_no.strip(), review_date=review_date,
+                            verified_by_id=actor.id)
+    profile.statuses.append(status)
+    session.flush()
+    audit.record(session, "hardship_add", actor_id=actor.id, target=f"person:{person_id}", detail=kind)
+    return status
+
+
+def remove_hardship_status(session, actor: User, person_id: int, status_id: int) -> None:
+    profile = load_resident(session, actor, person_id)
+    status = next((s for s in profile.statuses if s.id == status_id), None)
+    if status is None:
+        raise NotFound()
+    profile.statuses.remove(status)
+    audit.record(session, "hardship_remove", actor_id=actor.id, target=f"person:{person_id}",
+                 detail=status.kind)
+
+
+@dataclass(frozen=True)
+class RelativeInput:
+    name: str
+    id_number: str
+    phone: str | None
+    kinship: str
+    login_password: str | None = None  # set to create a login for the relative
+
+
+def add_relative(session, actor: User, resident_id: int, data: RelativeInput, *, today: date) -> Relative:
+    """Link a family member (an existing person by ID number, or a new one in the resident's village)."""
+    profile = load_resident(session, actor, resident_id)
+    if data.kinship not in domain.RELATIONSHIPS:
+        raise ValidationFailed(_l("请选择与老人的关系"), field="kinship")
+    person = accounts.find_person_by_id_number(session, data.id_number, today)
+    if person is None:
+        person = accounts.create_person(
+            session,
+            accounts.PersonInput(name=data.name, id_number=data.id_number, phone=data.phone,
+                                 address=None, node_id=profile.person.node_id),
+            today,
+        )
+    if person.id == resident_id:
+        raise ValidationFailed(_l("不能把本人登记为家属"), field="id_number")
+    exists = session.scalar(select(Relative.id).where(Relative.resident_id == resident_id,
+                                                      Relative.relative_id == person.id))
+    if exists is not None:
+        raise Duplicate(_l("该家属已登记"), field="id_number")
+    link = Relative(resident_id=resident_id, relative_id=person.id, kinship=data.kinship, verified=False)
+    session.add(link)
+    if data.login_password:
+        if not person.phone:
+            raise ValidationFailed(_l("开通登录需要家属的手机号"), field="phone")
+        if person.user is None:
+            accounts.create_user(session, password=data.login_password, roles=("relative",),
+                                 phone=person.phone, person=person)
+        elif not person.user.has_role("relative"):
+            person.user.role_rows.append(UserRole(role="relative"))
+    session.flush()
+    audit.record(session, "relative_add", actor_id=actor.id, target=f"person:{resident_id}")
+    return link
+
+
+def verify_relative(session, actor: User, resident_id: int, link_id: int, *, now: datetime) -> Relative:
+    load_resident(session, actor, resident_id)
+    link = session.get(Relative, link_id)
+    if link is None or link.resident_id != resident_id:
+        raise NotFound()
+    if link.verified:
+        raise InvalidTransition(_l("该家属关系已核实"))
+    link.verified, link.verified_by_id, link.verified_at = True, actor.id, now
+    audit.record(session, "relative_verify", actor_id=actor.id, target=f"person:{resident_id}")
+    return link
