@@ -3,12 +3,14 @@ a per-test transaction that rolls back, factories, and a logged-in client helper
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from timebank import create_app
@@ -65,6 +67,15 @@ def pg_database_url(name: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+def drop_pg_database(name: str) -> None:
+    admin = sa.create_engine(sa.make_url(postgres_url()), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
+
+
 def upgrade(app) -> None:
     from flask_migrate import upgrade as alembic_upgrade
 
@@ -75,11 +86,14 @@ def upgrade(app) -> None:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    url = postgres_url()
-    if url is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if postgres_url() is None:
         pytest.skip(f"PostgreSQL not configured: set {PG_ENV} (CI does) to run this test on PostgreSQL")
-    return url
+    # A database of this run's own beside the configured one, so parallel runs never collide.
+    name = f"timebank_test_{os.getpid()}"
+    yield pg_database_url(name)
+    drop_pg_database(name)
 
 
 @pytest.fixture(scope="session")
@@ -118,8 +132,17 @@ def session(app):
             connection.close()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a server would: its own app context, `g` and db session
+    (bound to the test's connection), instead of reusing the app context the test body holds."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app, session):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -1,0 +1,119 @@
+"""Volunteer sign-up through the HTML form: success, and every bad input writes nothing."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from timebank.accounts.models import Person, User
+from timebank.catalog.models import Skill
+from timebank.people.models import VolunteerProfile
+from tests.conftest import count_rows, new_id_number, new_phone
+
+
+def form(county, **overrides):
+    data = {
+        "name": "赵敏",
+        "id_number": new_id_number(date(1995, 4, 1), male=False),
+        "phone": new_phone(),
+        "password": "Serve-elders-2026",
+        "confirm": "Serve-elders-2026",
+        "village_id": str(county["village00"].id),
+        "emergency_contact_name": "赵强",
+        "emergency_contact_phone": new_phone(),
+        "privacy_consent": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def rows(session):
+    return count_rows(session, Person), count_rows(session, User), count_rows(session, VolunteerProfile)
+
+
+def test_signup_creates_a_pending_volunteer_and_logs_in(web, session, county):
+    skill_ids = [str(skill.id) for skill in session.scalars(select(Skill).limit(2))]
+    response = web.post("/signup", {**form(county), "skills": skill_ids}, token_from="/signup")
+    assert response.status_code == 302
+    page = web.client.get("/me").get_data(as_text=True)
+    assert "待审核" in page
+    profile = session.scalars(select(VolunteerProfile)).one()
+    assert profile.status == "pending"
+    assert len(profile.skills) == 2
+    user = session.scalars(select(User).where(User.person_id == profile.person_id)).one()
+    assert user.privacy_version == "2026-11" and user.privacy_accepted_at is not None
+
+
+def test_id_number_is_stored_encrypted_and_shown_masked(web, session, county):
+    id_number = new_id_number(date(1990, 1, 2))
+    web.post("/signup", form(county, id_number=id_number), token_from="/signup")
+    person = session.scalars(select(Person)).one()
+    assert id_number.encode() not in person.id_number_encrypted
+    assert id_number not in person.id_number_hash
+    assert person.id_number_masked == id_number[0] + "*" * 16 + id_number[-1]
+    assert person.birth_date == date(1990, 1, 2) and person.gender == "male"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"id_number": "110105194912310021"}, "身份证号码校验位不正确"),
+        ({"id_number": "12345"}, "身份证号码应为18位"),
+        ({"phone": "12345"}, "请输入11位手机号码"),
+        ({"password": "123456", "confirm": "123456"}, "密码至少8位"),
+        ({"password": "password123", "confirm": "password123"}, "密码太常见"),
+        ({"confirm": "something-else-1"}, "两次输入的密码不一致"),
+        ({"privacy_consent": ""}, "请阅读并同意隐私声明"),
+        ({"village_id": "0"}, "请选择居住的村或社区"),
+        ({"emergency_contact_phone": "1"}, "紧急联系人的11位手机号码"),
+        ({"id_number": new_id_number(date(2010, 6, 1))}, "年满18周岁才能独立注册"),
+    ],
+)
+def test_bad_sign_up_input_gets_a_message_and_writes_nothing(web, session, county, overrides, message):
+    before = rows(session)
+    response = web.post("/signup", form(county, **overrides), token_from="/signup")
+    assert response.status_code in (409, 422)
+    assert message in response.get_data(as_text=True)
+    assert rows(session) == before
+
+
+def test_under_age_message_points_to_group_activities(web, session, county):
+    response = web.post("/signup", form(county, id_number=new_id_number(date(2012, 1, 1))), token_from="/signup")
+    assert "集体志愿活动" in response.get_data(as_text=True)
+
+
+def test_duplicate_id_number_is_refused(web, session, county, make_volunteer):
+    id_number = new_id_number(date(1980, 2, 2))
+    first = web.post("/signup", form(county, id_number=id_number), token_from="/signup")
+    assert first.status_code == 302
+    web.logout()
+    before = rows(session)
+    response = web.post("/signup", form(county, id_number=id_number), token_from="/signup")
+    assert response.status_code == 409
+    assert "该身份证号码已登记" in response.get_data(as_text=True)
+    assert rows(session) == before
+
+
+def test_duplicate_phone_is_refused(web, session, county):
+    phone = new_phone()
+    assert web.post("/signup", form(county, phone=phone), token_from="/signup").status_code == 302
+    web.logout()
+    before = rows(session)
+    response = web.post("/signup", form(county, phone=phone), token_from="/signup")
+    assert response.status_code == 409
+    assert "该手机号已注册" in response.get_data(as_text=True)
+    assert rows(session) == before
+
+
+def test_forged_csrf_token_is_refused_and_writes_nothing(client, session, county):
+    before = rows(session)
+    response = client.post("/signup", data={**form(county), "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "页面已过期或来源无效" in response.get_data(as_text=True)
+    assert rows(session) == before
+
+
+def test_missing_csrf_token_on_json_request_answers_json(client, session, county):
+    response = client.post("/signup", data=form(county), headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "csrf_failed"
