@@ -32,7 +32,8 @@ def token_create(args):
         raise
     plain, token = accounts.issue_api_token(db.session, user, args["name"], now=clock.now())
     db.session.commit()
-    return {**TokenSchema().dump(token), "token": plain}
+    return {"id": token.id, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
+            "expires_at": token.expires_at, "revoked_at": None, "token": plain}
 
 
 @blp.get("/auth/tokens")
