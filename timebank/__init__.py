@@ -70,8 +70,10 @@ def register_areas(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from timebank.accounts.cli import users_cli
     from timebank.demo.cli import demo_cli
+    from timebank.ledger.cli import ledger_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
 
 

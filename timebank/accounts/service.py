@@ -16,6 +16,7 @@ from timebank.accounts.passwords import hash_password, verify_password
 from timebank.accounts.scope import require_node
 from timebank.audit import service as audit
 from timebank.errors import AuthenticationFailed, Duplicate, NotFound, ValidationFailed
+from timebank.ledger import service as ledger
 
 MESSAGES = {
     "id_format": _l("身份证号码应为18位,最后一位可以是数字或X"),
@@ -91,6 +92,7 @@ def create_person(session, data: PersonInput, today: date) -> Person:
     )
     session.add(person)
     session.flush()
+    ledger.open_account(session, person)
     return person
 
 

@@ -1,0 +1,199 @@
+"""Pure ledger rules: amounts, spendable minutes, the cap, eligibility, body hashes, reconciliation.
+
+Integer minutes everywhere. No Flask, no ORM, no clock: callers pass `today` and plain values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+ACCOUNT_KINDS = ("person", "pool", "charity", "issuance")
+POOLS = ("county_donation", "backstop")
+ISSUANCE_CODE = "issuance"
+TRANSFER_KINDS = ("earn", "gift", "donate", "grant", "overflow", "redeem", "reversal")
+# posted: a single-phase transfer; pending: a hold; post/void/expire: resolve a hold exactly once.
+PHASES = ("posted", "pending", "post", "void", "expire")
+POSTED_PHASES = ("posted", "post")
+RESOLUTION_PHASES = ("post", "void", "expire")
+MAX_TRANSFER_MINUTES = 1_000_000  # ~16,667 hours: anything larger is a typing mistake
+PRIORITY_HARDSHIP = frozenset({"tekun", "dibao", "severe_disability", "orphan", "de_facto_orphan"})
+
+
+def pool_code(pool: str) -> str:
+    return f"pool:{pool}"
+
+
+def charity_code(charity_id: int) -> str:
+    return f"charity:{charity_id}"
+
+
+class LedgerRuleBroken(Exception):
+    """A pure rule failed; `reason` is a stable code the service turns into a translated error."""
+
+    def __init__(self, reason: str, **details):
+        super().__init__(reason)
+        self.reason = reason
+        self.details = details
+
+
+def parse_minutes(value: object, *, maximum: int = MAX_TRANSFER_MINUTES) -> int:
+    """A whole positive number of minutes, at most `maximum`; anything else raises LedgerRuleBroken."""
+    if isinstance(value, bool):
+        raise LedgerRuleBroken("minutes_not_integer")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit() and not (text.startswith("-") and text[1:].isdigit()):
+            raise LedgerRuleBroken("minutes_not_integer")
+        value = int(text)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise LedgerRuleBroken("minutes_not_integer")
+        value = int(value)
+    if not isinstance(value, int):
+        raise LedgerRuleBroken("minutes_not_integer")
+    if value <= 0:
+        raise LedgerRuleBroken("minutes_not_positive")
+    if value > maximum:
+        raise LedgerRuleBroken("minutes_too_large", maximum=maximum)
+    return value
+
+
+def spendable(balance: int, pending_debits: int) -> int:
+    """Credits − posted debits − pending debits."""
+    return balance - pending_debits
+
+
+def check_spend(kind: str, balance: int, pending_debits: int, minutes: int) -> None:
+    """Every account but issuance must cover a debit from what it can still spend."""
+    if kind != "issuance" and minutes > spendable(balance, pending_debits):
+        raise LedgerRuleBroken("insufficient", spendable=spendable(balance, pending_debits), minutes=minutes)
+
+
+def overflow(balance: int, pending_debits: int, cap: int) -> int:
+    """Minutes above the cap to move to the county pool, never touching minutes reserved by holds."""
+    if balance <= cap:
+        return 0
+    return max(0, min(balance - cap, balance - pending_debits))
+
+
+def may_redeem(*, age: int, spouse_ages: Iterable[int], has_hardship: bool, min_age: int,
+               spouse_counts: bool, hardship_exception: bool) -> bool:
+    """Hours pay for services once the holder (or a verified spouse) reaches the age, or by hardship."""
+    if age >= min_age:
+        return True
+    if spouse_counts and any(a >= min_age for a in spouse_ages):
+        return True
+    return hardship_exception and has_hardship
+
+
+def may_gift(links: Iterable[tuple[str, bool]], allowed_kinships: Iterable[str]) -> str | None:
+    """None if one verified link has an allowed kinship; else why not ("not_relative"/"unverified"/"kinship")."""
+    links = list(links)
+    if not links:
+        return "not_relative"
+    allowed = set(allowed_kinships)
+    if any(verified and kinship in allowed for kinship, verified in links):
+        return None
+    if not any(verified for _kinship, verified in links):
+        return "unverified"
+    return "kinship"
+
+
+def may_deposit(*, age: int, min_age: int, minor_mode: str, team: bool, guardian_consent: bool) -> bool:
+    """Adults always; minors per policy: group activities and/or with a guardian's consent."""
+    if age >= min_age:
+        return True
+    if minor_mode == "group_only":
+        return team
+    if minor_mode == "guardian_only":
+        return guardian_consent
+    return team or guardian_consent
+
+
+def is_priority(*, age: int, living: str | None, hardship_kinds: Iterable[str], disability_grade: int) -> bool:
+    """Who may receive backstop grants: 特困/低保/重度残疾/孤儿, 80+ living alone, or 60+ 低保 disabled alone."""
+    kinds = set(hardship_kinds)
+    if kinds & PRIORITY_HARDSHIP:
+        return True
+    alone = living in ("alone", "empty_nest")
+    return alone and (age >= 80 or (age >= 60 and disability_grade in (1, 2)))
+
+
+def body_hash(operation: str, body: Mapping[str, object]) -> str:
+    """A stable digest of what was asked, so a reused idempotency key with another body is caught."""
+    text = json.dumps({"op": operation, **body}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# reconciliation: the invariants `flask ledger check` verifies, over plain values
+
+
+@dataclass(frozen=True)
+class AccountFigures:
+    id: int
+    kind: str
+    label: str
+    balance: int  # cached
+    pending_debits: int  # cached
+    pending_credits: int  # cached
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """Sums from the transfers themselves, per account id."""
+
+    posted_credits: Mapping[int, int]
+    posted_debits: Mapping[int, int]
+    open_pending_debits: Mapping[int, int]
+    open_pending_credits: Mapping[int, int]
+
+
+@dataclass
+class CheckReport:
+    accounts: int = 0
+    transfers: int = 0
+    open_holds: int = 0
+    liability: int = 0
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def summary(self) -> str:
+        head = "ledger ok" if self.ok else f"ledger BROKEN ({len(self.violations)} violations)"
+        return (f"{head}: {self.accounts} accounts, {self.transfers} transfers, {self.open_holds} open holds, "
+                f"sum of balances 0, outstanding liability {self.liability} min")
+
+
+def reconcile(accounts: Iterable[AccountFigures], sums: Recomputed, *, transfers: int, open_holds: int,
+              structural: Iterable[str] = ()) -> CheckReport:
+    """Compare cached balances with recomputed ones and check the global invariants."""
+    report = CheckReport(transfers=transfers, open_holds=open_holds)
+    report.violations.extend(structural)
+    total = 0
+    for acc in accounts:
+        report.accounts += 1
+        balance = sums.posted_credits.get(acc.id, 0) - sums.posted_debits.get(acc.id, 0)
+        pending_d = sums.open_pending_debits.get(acc.id, 0)
+        pending_c = sums.open_pending_credits.get(acc.id, 0)
+        total += balance
+        if balance != acc.balance:
+            report.violations.append(
+                f"cached balance differs: account {acc.id} ({acc.label}) cached {acc.balance}, recomputed {balance}")
+        if pending_d != acc.pending_debits or pending_c != acc.pending_credits:
+            report.violations.append(
+                f"cached pending differs: account {acc.id} ({acc.label}) cached {acc.pending_debits}/"
+                f"{acc.pending_credits}, recomputed {pending_d}/{pending_c}")
+        if acc.kind == "issuance":
+            report.liability = -balance
+        elif balance - pending_d < 0:
+            report.violations.append(
+                f"negative spendable: account {acc.id} ({acc.label}) balance {balance}, pending {pending_d}")
+    if total != 0:
+        report.violations.append(f"sum of balances is {total}, not 0")
+    return report

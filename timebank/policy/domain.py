@@ -1,0 +1,85 @@
+"""Per-county time-bank rules as one frozen value with defaults (DESIGN.md §4 Policy). Pure."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+
+KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild", "sibling")
+DIRECT_KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild")  # 直系亲属 and spouse
+MINOR_MODES = ("group_or_guardian", "group_only", "guardian_only")
+MAX_CAP_MINUTES = 10_000 * 60
+
+
+class PolicyInvalid(ValueError):
+    """A setting is out of range; `field` names it."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The rules the ledger enforces. Minutes are integers; ages are whole years."""
+
+    credit_percent: int = 100  # 1 minute served = 1 minute banked
+    depositor_min_age: int = 18
+    minor_mode: str = "group_or_guardian"  # minors earn only in group activities or with guardian consent
+    redeem_min_age: int = 60  # self or spouse
+    redeem_spouse_counts: bool = True
+    hardship_exception: bool = True  # a registered hardship status may redeem earlier
+    gift_kinships: tuple[str, ...] = DIRECT_KINSHIPS  # verified links only
+    balance_cap_minutes: int = 1500 * 60  # overflow goes to the county donation pool
+    team_hours_donation_only: bool = True
+    grant_approval_minutes: int = 100 * 60  # larger grants need a second admin
+    hold_expiry_days: int = 30
+    hours_expire: bool = False  # no expiry by default; shown, not yet configurable
+    cash_allowed: bool = False  # services only, never cash or goods; fixed by law, shown for clarity
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["gift_kinships"] = list(self.gift_kinships)
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+DEFAULT_POLICY = Policy()
+EDITABLE = tuple(f.name for f in fields(Policy) if f.name not in ("hours_expire", "cash_allowed", "credit_percent"))
+
+
+def from_json(text: str | None) -> Policy:
+    """A stored version; unknown keys are ignored and missing ones take today's defaults."""
+    data = json.loads(text) if text else {}
+    known = {f.name for f in fields(Policy)}
+    clean = {k: v for k, v in data.items() if k in known}
+    if "gift_kinships" in clean:
+        clean["gift_kinships"] = tuple(clean["gift_kinships"])
+    return validate(Policy(**clean))
+
+
+def _int_range(policy: Policy, name: str, low: int, high: int) -> None:
+    value = getattr(policy, name)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PolicyInvalid(name, "range")
+
+
+def validate(policy: Policy) -> Policy:
+    """Return the policy if every setting is sensible, else raise PolicyInvalid."""
+    _int_range(policy, "credit_percent", 100, 100)
+    _int_range(policy, "depositor_min_age", 14, 25)
+    _int_range(policy, "redeem_min_age", 50, 80)
+    _int_range(policy, "balance_cap_minutes", 60, MAX_CAP_MINUTES)
+    _int_range(policy, "grant_approval_minutes", 60, MAX_CAP_MINUTES)
+    _int_range(policy, "hold_expiry_days", 1, 365)
+    if policy.minor_mode not in MINOR_MODES:
+        raise PolicyInvalid("minor_mode", "choice")
+    if not set(policy.gift_kinships) <= set(KINSHIPS):
+        raise PolicyInvalid("gift_kinships", "choice")
+    if policy.cash_allowed or policy.hours_expire:
+        raise PolicyInvalid("cash_allowed", "fixed")
+    return policy
+
+
+def changed_fields(old: Policy, new: Policy) -> list[str]:
+    return [f.name for f in fields(Policy) if getattr(old, f.name) != getattr(new, f.name)]

@@ -1,0 +1,72 @@
+"""Read the policy in force; save a new version (admin only). Never commits."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from timebank.accounts.models import User
+from timebank.audit import service as audit
+from timebank.errors import Forbidden, ValidationFailed
+from timebank.policy import domain
+from timebank.policy.models import PolicyVersion
+
+MESSAGES = {
+    "depositor_min_age": _l("存入时长的最低年龄应在14到25岁之间"),
+    "redeem_min_age": _l("兑换年龄应在50到80岁之间"),
+    "balance_cap_minutes": _l("存储上限应在1小时到10000小时之间"),
+    "grant_approval_minutes": _l("需要复核的发放额度应在1小时到10000小时之间"),
+    "hold_expiry_days": _l("预留时长的有效天数应在1到365天之间"),
+    "minor_mode": _l("请选择未成年人规则"),
+    "gift_kinships": _l("转赠对象只能是所列的亲属关系"),
+    "credit_percent": _l("服务1分钟记1分钟,不能修改"),
+    "cash_allowed": _l("时间只能兑换服务,不能兑换现金或实物"),
+}
+
+
+def current_version(session) -> PolicyVersion | None:
+    return session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1))
+
+
+def current(session) -> tuple[int | None, domain.Policy]:
+    """(version id, policy) in force; the defaults when no version was ever saved."""
+    row = session.execute(
+        select(PolicyVersion.id, PolicyVersion.settings).order_by(PolicyVersion.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return None, domain.DEFAULT_POLICY
+    return row.id, domain.from_json(row.settings)
+
+
+def history(session, limit: int = 50) -> list[PolicyVersion]:
+    return list(session.scalars(select(PolicyVersion).options(selectinload(PolicyVersion.created_by))
+                                .order_by(PolicyVersion.id.desc()).limit(limit)))
+
+
+def save(session, actor: User, changes: dict, *, note: str | None, now: datetime) -> PolicyVersion:
+    """Record a new version with who and when; unchanged settings carry over."""
+    if not actor.has_role("admin"):
+        raise Forbidden()
+    _version, old = current(session)
+    unknown = set(changes) - set(domain.EDITABLE)
+    if unknown:
+        raise ValidationFailed(field=sorted(unknown)[0])
+    if "gift_kinships" in changes:
+        changes = {**changes, "gift_kinships": tuple(changes["gift_kinships"])}
+    try:
+        new = domain.validate(dataclasses.replace(old, **changes))
+    except domain.PolicyInvalid as error:
+        raise ValidationFailed(MESSAGES.get(error.field), field=error.field) from None
+    except TypeError:
+        raise ValidationFailed() from None
+    row = PolicyVersion(settings=new.to_json(), note=(note or "").strip()[:300] or None, created_by_id=actor.id,
+                        created_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, "policy_change", actor_id=actor.id, target=f"policy_version:{row.id}",
+                 detail=",".join(domain.changed_fields(old, new)))
+    return row
