@@ -21,10 +21,10 @@ $(VENV)/.dev-installed: $(BIN)/python pyproject.toml
 	touch $(VENV)/.installed $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d timebank/translations
+	$(BIN)/pybabel compile --statistics -d timebank/translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o timebank/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__" -o timebank/translations/messages.pot .
 	$(BIN)/pybabel update -i timebank/translations/messages.pot -d timebank/translations --no-fuzzy-matching
 
 run: $(VENV)/.installed translations
