@@ -158,6 +158,7 @@ class CheckReport:
     transfers: int = 0
     open_holds: int = 0
     liability: int = 0
+    cached_total: int = 0
     violations: list[str] = field(default_factory=list)
 
     @property
@@ -167,7 +168,7 @@ class CheckReport:
     def summary(self) -> str:
         head = "ledger ok" if self.ok else f"ledger BROKEN ({len(self.violations)} violations)"
         return (f"{head}: {self.accounts} accounts, {self.transfers} transfers, {self.open_holds} open holds, "
-                f"sum of balances 0, outstanding liability {self.liability} min")
+                f"sum of balances {self.cached_total}, outstanding liability {self.liability} min")
 
 
 def reconcile(accounts: Iterable[AccountFigures], sums: Recomputed, *, transfers: int, open_holds: int,
@@ -175,13 +176,14 @@ def reconcile(accounts: Iterable[AccountFigures], sums: Recomputed, *, transfers
     """Compare cached balances with recomputed ones and check the global invariants."""
     report = CheckReport(transfers=transfers, open_holds=open_holds)
     report.violations.extend(structural)
-    total = 0
+    total = cached = 0
     for acc in accounts:
         report.accounts += 1
         balance = sums.posted_credits.get(acc.id, 0) - sums.posted_debits.get(acc.id, 0)
         pending_d = sums.open_pending_debits.get(acc.id, 0)
         pending_c = sums.open_pending_credits.get(acc.id, 0)
         total += balance
+        cached += acc.balance
         if balance != acc.balance:
             report.violations.append(
                 f"cached balance differs: account {acc.id} ({acc.label}) cached {acc.balance}, recomputed {balance}")
@@ -194,6 +196,9 @@ def reconcile(accounts: Iterable[AccountFigures], sums: Recomputed, *, transfers
         elif balance - pending_d < 0:
             report.violations.append(
                 f"negative spendable: account {acc.id} ({acc.label}) balance {balance}, pending {pending_d}")
+    report.cached_total = cached
     if total != 0:
-        report.violations.append(f"sum of balances is {total}, not 0")
+        report.violations.append(f"sum of recomputed balances is {total}, not 0")
+    if cached != 0:
+        report.violations.append(f"sum of cached balances is {cached}, not 0")
     return report
