@@ -59,7 +59,7 @@ class Candidates:
         return range(int(self.r_first[r]), int(self.r_first[r + 1]))
 
     def starts_of(self, e: int) -> np.ndarray:
-        return self.t_start[self.e_first[e]:self.e_first[e + 1]]
+        return self.t_start[self.e_first[e] : self.e_first[e + 1]]
 
 
 def _person_arrays(p: Problem):
@@ -145,7 +145,9 @@ def build_candidates(p: Problem) -> Candidates:
         parts_m.append(mk)
         parts_vol.append(vol_ok[k])
         parts_sw.append(sw_ok[k])
-    cat = (lambda xs, dt: np.concatenate(xs) if xs else np.zeros(0, dtype=dt))
+    def cat(xs, dt):
+        return np.concatenate(xs) if xs else np.zeros(0, dtype=dt)
+
     e_r, e_p, e_m = cat(parts_r, np.int64), cat(parts_p, np.int64), cat(parts_m, np.int64)
     e_vol, e_sw = cat(parts_vol, bool), cat(parts_sw, bool)
     cont = np.zeros(len(e_r), dtype=bool)
@@ -166,7 +168,9 @@ def build_candidates(p: Problem) -> Candidates:
     t_start = all_slots[slot_off[e_r[t_e]] + within] if len(t_e) else np.zeros(0, dtype=np.int64)
     t_p = e_p[t_e]
     t_end = t_start + r_dur[e_r[t_e]]
-    horizon = 1 + max([t for v in p.volunteers for a in v.availability for t in a] + [int(t_end.max(initial=0))])
+    horizon = 1 + max(
+        [t for v in p.volunteers for a in v.availability for t in a] + [int(t_end.max(initial=0))]
+    )
     av = sorted((i, s, e) for i, v in enumerate(p.volunteers) for s, e in v.availability)
     av_key = np.array([i * horizon + s for i, s, _ in av], dtype=np.int64)
     av_p = np.array([i for i, _, _ in av], dtype=np.int64)
@@ -201,5 +205,6 @@ def build_candidates(p: Problem) -> Candidates:
     e_r, e_p, e_m, e_gain, e_vol, e_sw = (a[order] for a in (e_r, e_p, e_m, e_gain, e_vol, e_sw))
     e_first = np.searchsorted(t_e, np.arange(len(e_r) + 1))
     r_first = np.searchsorted(e_r, np.arange(R + 1))
-    return Candidates(p, r_dur, r_value, r_slots, e_r, e_p, e_m, e_gain, e_vol, e_sw, e_first, t_e, t_start,
-                      r_first)
+    return Candidates(
+        p, r_dur, r_value, r_slots, e_r, e_p, e_m, e_gain, e_vol, e_sw, e_first, t_e, t_start, r_first
+    )

@@ -81,8 +81,16 @@ def _quiet_stdout():
         os.close(devnull)
 
 
-def solve_arrays(a: Arrays, *, time_limit_s: float, seed: int = 0, integer: bool = True,
-                 rel_gap: float = 1e-4, abs_gap: float = 0.0, output: bool = False) -> Result:
+def solve_arrays(
+    a: Arrays,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    integer: bool = True,
+    rel_gap: float = 1e-4,
+    abs_gap: float = 0.0,
+    output: bool = False,
+) -> Result:
     params = parameters_pb2.SolveParametersProto()
     params.time_limit.FromNanoseconds(int(max(time_limit_s, 0.01) * 1e9))
     params.enable_output = output
@@ -94,10 +102,17 @@ def solve_arrays(a: Arrays, *, time_limit_s: float, seed: int = 0, integer: bool
         params.lp_algorithm = parameters_pb2.LP_ALGORITHM_DUAL_SIMPLEX
     try:
         with _quiet_stdout():
-            res = core_solver.solve(_proto(a, integer), parameters_pb2.SOLVER_TYPE_HIGHS,
-                                parameters_pb2.SolverInitializerProto(), params,
-                                model_parameters_pb2.ModelSolveParametersProto(), None,
-                                callback_pb2.CallbackRegistrationProto(), None, None)
+            res = core_solver.solve(
+                _proto(a, integer),
+                parameters_pb2.SOLVER_TYPE_HIGHS,
+                parameters_pb2.SolverInitializerProto(),
+                params,
+                model_parameters_pb2.ModelSolveParametersProto(),
+                None,
+                callback_pb2.CallbackRegistrationProto(),
+                None,
+                None,
+            )
     except Exception as exc:  # the engine failed: callers fall back to the verified floor
         return Result(f"ERROR {type(exc).__name__}", None, None, None, None)
     reason = res.termination.reason

@@ -33,9 +33,13 @@ def residual(problem: Problem, frozen: Solution) -> Problem:
         taken[g.donation] = taken.get(g.donation, 0) + g.quantity
     done = {a.request for a in frozen.assignments} | {g.request for g in frozen.allocations}
     volunteers = tuple(
-        replace(v, capacity_minutes=v.capacity_minutes - used[v.id],
-                commitments=tuple(sorted(v.commitments + tuple(busy[v.id]), key=lambda c: (c.start, c.end))))
-        if v.id in busy else v
+        replace(
+            v,
+            capacity_minutes=v.capacity_minutes - used[v.id],
+            commitments=tuple(sorted(v.commitments + tuple(busy[v.id]), key=lambda c: (c.start, c.end))),
+        )
+        if v.id in busy
+        else v
         for v in problem.volunteers
     )
     return replace(
@@ -48,8 +52,15 @@ def residual(problem: Problem, frozen: Solution) -> Problem:
     )
 
 
-def resolve(problem: Problem, previous: Solution, accepted: set[str], *, time_limit_s: float = 1.0,
-            workers: int = 1, seed: int = 0) -> Solution:
+def resolve(
+    problem: Problem,
+    previous: Solution,
+    accepted: set[str],
+    *,
+    time_limit_s: float = 1.0,
+    workers: int = 1,
+    seed: int = 0,
+) -> Solution:
     """New verified solution of `problem` that keeps previous assignments of the `accepted` request ids.
 
     `problem` already carries the change: a decline is the volunteer in that request's `excluded`
@@ -58,19 +69,33 @@ def resolve(problem: Problem, previous: Solution, accepted: set[str], *, time_li
     t0 = time.monotonic()
     keep = [a for a in previous.assignments if a.request in accepted]
     keep_alloc = [g for g in previous.allocations if g.request in accepted]
-    frozen = replace(previous, assignments=tuple(keep), allocations=tuple(keep_alloc), objective=0, bound=None)
+    frozen = replace(
+        previous, assignments=tuple(keep), allocations=tuple(keep_alloc), objective=0, bound=None
+    )
     check = verify(problem, frozen, check_reported=False)
     if not check.ok:
         raise ProblemError(f"accepted assignments are no longer valid: {check.violations[0]}")
-    rest = solve(residual(problem, frozen), time_limit_s=max(0.05, time_limit_s - (time.monotonic() - t0)),
-                 workers=workers, seed=seed)
+    rest = solve(
+        residual(problem, frozen),
+        time_limit_s=max(0.05, time_limit_s - (time.monotonic() - t0)),
+        workers=workers,
+        seed=seed,
+    )
     assignments = tuple(sorted(keep + list(rest.assignments), key=lambda a: a.request))
     allocations = tuple(sorted(keep_alloc + list(rest.allocations), key=lambda g: (g.request, g.donation)))
-    merged = replace(rest, assignments=assignments, allocations=allocations, status="FEASIBLE", bound=None,
-                     objective=check.objective + rest.objective, wall_seconds=time.monotonic() - t0,
-                     engine=f"incremental/{rest.engine}")
+    merged = replace(
+        rest,
+        assignments=assignments,
+        allocations=allocations,
+        status="FEASIBLE",
+        bound=None,
+        objective=check.objective + rest.objective,
+        wall_seconds=time.monotonic() - t0,
+        engine=f"incremental/{rest.engine}",
+    )
     verdict = verify(problem, merged)
     if not verdict.ok:  # cannot happen unless the residual model is wrong; keep the frozen part alone
-        return replace(frozen, objective=check.objective, status="FEASIBLE", wall_seconds=time.monotonic() - t0)
+        return replace(
+            frozen, objective=check.objective, status="FEASIBLE", wall_seconds=time.monotonic() - t0
+        )
     return merged
-

@@ -41,8 +41,14 @@ def reduced_costs(c: Candidates, layout, duals: np.ndarray, triples: np.ndarray,
     return rc
 
 
-def lp_bound(c: Candidates, keep: np.ndarray, *, time_limit_s: float = 60.0, rounds: int = 6,
-             add_per_round: int = 200_000) -> tuple[int | None, dict]:
+def lp_bound(
+    c: Candidates,
+    keep: np.ndarray,
+    *,
+    time_limit_s: float = 60.0,
+    rounds: int = 6,
+    add_per_round: int = 200_000,
+) -> tuple[int | None, dict]:
     """(valid integer upper bound or None, stats). Travel rows are kept: they are valid inequalities."""
     t0 = time.monotonic()
     keep = keep.copy()

@@ -79,7 +79,7 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     minutes = {f.id: f.minutes for f in p.funds}
     # a fund that cannot pay the whole visit is no option at all (keeps the LP from paying in halves)
     options = [[k for k in r.funding if minutes[k] >= r.duration_minutes * r.seats] for r in services]
-    fundable = np.array([bool(o) for o in options] + [False], dtype=bool)[:len(services)]
+    fundable = np.array([bool(o) for o in options] + [False], dtype=bool)[: len(services)]
     # ---- y: every (request, start) with any candidate triple
     ok_t = fundable[t_r] if len(t_r) else np.zeros(0, dtype=bool)
     ykeys = np.unique(t_r[ok_t] * H + c.t_start[ok_t])
@@ -89,8 +89,9 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     tk = np.flatnonzero(keep[c.t_e] & ok_t)
     ek = c.t_e[tk]
     zt = np.concatenate([tk[c.e_vol[ek]], tk[c.e_sw[ek]]])
-    zrole = np.concatenate([np.zeros(int(c.e_vol[ek].sum()), dtype=np.int64),
-                            np.ones(int(c.e_sw[ek].sum()), dtype=np.int64)])
+    zrole = np.concatenate(
+        [np.zeros(int(c.e_vol[ek].sum()), dtype=np.int64), np.ones(int(c.e_sw[ek].sum()), dtype=np.int64)]
+    )
     o = np.lexsort((zrole, zt))
     zt, zrole = zt[o], zrole[o]
     n_z = len(zt)
@@ -130,7 +131,7 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     ub = np.ones(n)
     integer = np.ones(n, dtype=bool)
     obj[:n_y] = c.r_value[y_r]
-    obj[z0:z0 + n_z] = c.e_gain[c.t_e[zt]]
+    obj[z0 : z0 + n_z] = c.e_gain[c.t_e[zt]]
     for gi, gc in g_col.items():
         obj[gc] = 1000 * p.goods[gi].priority * p.params.goods_value
         for ac, d in a_col[gi]:
@@ -149,10 +150,13 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     local[has] = np.arange(len(has))
     yy, role = has // 2, has % 2
     zr = local[z_y * 2 + zrole]
-    base = rows.add(np.zeros(len(has)), np.zeros(len(has)),
-                    np.concatenate([local[has], zr]),
-                    np.concatenate([yy, zcol]),
-                    np.concatenate([-seat_need[yy, role], np.ones(n_z)]))
+    base = rows.add(
+        np.zeros(len(has)),
+        np.zeros(len(has)),
+        np.concatenate([local[has], zr]),
+        np.concatenate([yy, zcol]),
+        np.concatenate([-seat_need[yy, role], np.ones(n_z)]),
+    )
     seat_row.reshape(-1)[has] = base + np.arange(len(has))
     # capacity (rows only where the person's candidate minutes can exceed it)
     n_v = len(p.volunteers)
@@ -163,8 +167,9 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     cap_row[tight] = np.arange(len(tight))
     zp = t_p[zt]
     sel = np.flatnonzero(cap_row[zp] >= 0)
-    base = rows.add(np.full(len(tight), -np.inf), cap[tight], cap_row[zp[sel]], zcol[sel],
-                    c.r_dur[t_r[zt[sel]]])
+    base = rows.add(
+        np.full(len(tight), -np.inf), cap[tight], cap_row[zp[sel]], zcol[sel], c.r_dur[t_r[zt[sel]]]
+    )
     cap_row[tight] += base
     # overlap: one row per person and start point of a kept candidate visit
     pkeys = np.unique(t_p[tk] * H + c.t_start[tk])
@@ -217,13 +222,24 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
             dc.append(ac)
     rows.add(np.full(len(dons), -np.inf), [stock[d] for d in dons], dr, dc, np.ones(len(dr)))
 
-    arrays = Arrays(obj, lb, ub, integer, np.concatenate(rows.lo), np.concatenate(rows.hi),
-                    np.concatenate(rows.r), np.concatenate(rows.c), np.concatenate(rows.v))
+    arrays = Arrays(
+        obj,
+        lb,
+        ub,
+        integer,
+        np.concatenate(rows.lo),
+        np.concatenate(rows.hi),
+        np.concatenate(rows.r),
+        np.concatenate(rows.c),
+        np.concatenate(rows.v),
+    )
     layout = Layout(H, ykeys, n_y, zt, zrole, f_col, free_fund, g_col, a_col, seat_row, cap_row, pkeys, p_row)
     return arrays, layout
 
 
-def _travel_rows(c: Candidates, rows: _Rows, tk: np.ndarray, zt: np.ndarray, zcol: np.ndarray, H: int) -> None:
+def _travel_rows(
+    c: Candidates, rows: _Rows, tk: np.ndarray, zt: np.ndarray, zcol: np.ndarray, H: int
+) -> None:
     """Pairs of a person's kept visits, b starting after a ends but before a's end plus travel."""
     p = c.problem
     if len(tk) == 0:
@@ -262,7 +278,9 @@ def _travel_rows(c: Candidates, rows: _Rows, tk: np.ndarray, zt: np.ndarray, zco
     for side in (a, b):
         cnt = zhi[side] - zlo[side]
         pair_rows.append(np.repeat(np.arange(len(a)), cnt))
-        cols.append(zcol[np.repeat(zlo[side], cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))])
+        cols.append(
+            zcol[np.repeat(zlo[side], cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))]
+        )
     rr, cc = np.concatenate(pair_rows), np.concatenate(cols)
     rows.add(np.full(len(a), -np.inf), np.ones(len(a)), rr, cc, np.ones(len(rr)))
 
@@ -272,8 +290,8 @@ def extract(c: Candidates, layout: Layout, x: np.ndarray) -> Plan:
     p = c.problem
     H = layout.horizon
     plan = Plan()
-    chosen = {int(k // H): int(k % H) for k in layout.ykeys[np.flatnonzero(x[:layout.n_y] > 0.5)]}
-    zsel = np.flatnonzero(x[layout.n_y:layout.n_y + len(layout.zt)] > 0.5)
+    chosen = {int(k // H): int(k % H) for k in layout.ykeys[np.flatnonzero(x[: layout.n_y] > 0.5)]}
+    zsel = np.flatnonzero(x[layout.n_y : layout.n_y + len(layout.zt)] > 0.5)
     team: dict[int, tuple[list[int], list[int]]] = {}
     for j in zsel.tolist():
         t = int(layout.zt[j])

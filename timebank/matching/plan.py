@@ -89,21 +89,24 @@ def plan_objective(problem: Problem, plan: Plan) -> int:
     return total
 
 
-def to_solution(problem: Problem, plan: Plan, *, status: str, bound: int | None, wall: float,
-                engine: str = "") -> Solution:
+def to_solution(
+    problem: Problem, plan: Plan, *, status: str, bound: int | None, wall: float, engine: str = ""
+) -> Solution:
     ids = [v.id for v in problem.volunteers]
     assignments = []
     for ri in sorted(plan.visits, key=lambda i: problem.services[i].id):
         visit = plan.visits[ri]
         value, cont, _, km = visit_terms(problem, ri, visit)
-        assignments.append(Assignment(
-            request=problem.services[ri].id,
-            start=visit.start,
-            volunteers=tuple(sorted(ids[p] for p in visit.volunteers)),
-            social_workers=tuple(sorted(ids[p] for p in visit.social_workers)),
-            fund=visit.fund,
-            explanation={"priority_minutes": value, "continuity": cont, "travel_km": round(km, 3)},
-        ))
+        assignments.append(
+            Assignment(
+                request=problem.services[ri].id,
+                start=visit.start,
+                volunteers=tuple(sorted(ids[p] for p in visit.volunteers)),
+                social_workers=tuple(sorted(ids[p] for p in visit.social_workers)),
+                fund=visit.fund,
+                explanation={"priority_minutes": value, "continuity": cont, "travel_km": round(km, 3)},
+            )
+        )
     allocations = [
         Allocation(problem.goods[gi].id, did, q)
         for gi in sorted(plan.goods, key=lambda i: problem.goods[i].id)
@@ -112,5 +115,12 @@ def to_solution(problem: Problem, plan: Plan, *, status: str, bound: int | None,
     objective = plan_objective(problem, plan)
     if bound is not None and bound < objective:
         bound = objective
-    return Solution(status=status, objective=objective, bound=bound, wall_seconds=wall,
-                    assignments=tuple(assignments), allocations=tuple(allocations), engine=engine)
+    return Solution(
+        status=status,
+        objective=objective,
+        bound=bound,
+        wall_seconds=wall,
+        assignments=tuple(assignments),
+        allocations=tuple(allocations),
+        engine=engine,
+    )

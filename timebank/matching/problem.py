@@ -213,7 +213,9 @@ def _volunteer(raw, i: int) -> Volunteer:
         cw = f"{w} commitments[{k}]"
         c = _obj(c, cw)
         start, end = _interval([_get(c, "start", cw), _get(c, "end", cw)], cw)
-        commitments.append(Commitment(start, end, _num(_get(c, "x_km", cw), cw), _num(_get(c, "y_km", cw), cw)))
+        commitments.append(
+            Commitment(start, end, _num(_get(c, "x_km", cw), cw), _num(_get(c, "y_km", cw), cw))
+        )
     social = _get(raw, "social_worker", w, False)
     if not isinstance(social, bool):
         raise _fail(w, "social_worker must be true or false")
@@ -310,13 +312,15 @@ def parse_problem(raw) -> Problem:
         d = _obj(d, f"donations[{i}]")
         did = _str(_get(d, "id", f"donations[{i}]"), f"donations[{i}].id")
         w = f"donation {did}"
-        donations.append(Donation(
-            id=did,
-            item=_str(_get(d, "item", w), f"{w} item"),
-            quantity=_int(_get(d, "quantity", w), f"{w} quantity"),
-            x_km=_num(_get(d, "x_km", w, 0.0), f"{w} x_km"),
-            y_km=_num(_get(d, "y_km", w, 0.0), f"{w} y_km"),
-        ))
+        donations.append(
+            Donation(
+                id=did,
+                item=_str(_get(d, "item", w), f"{w} item"),
+                quantity=_int(_get(d, "quantity", w), f"{w} quantity"),
+                x_km=_num(_get(d, "x_km", w, 0.0), f"{w} x_km"),
+                y_km=_num(_get(d, "y_km", w, 0.0), f"{w} y_km"),
+            )
+        )
     _unique([d.id for d in donations], "donation")
     funds = []
     for i, f in enumerate(_list(raw, "funds")):
@@ -334,7 +338,9 @@ def parse_problem(raw) -> Problem:
         elif kind == "goods":
             goods.append(_goods(r, rid))
         else:
-            raise ProblemError(f"request {rid}: kind must be 'service' or 'goods', got {json.dumps(kind)[:40]}")
+            raise ProblemError(
+                f"request {rid}: kind must be 'service' or 'goods', got {json.dumps(kind)[:40]}"
+            )
     _unique([r.id for r in services] + [g.id for g in goods], "request")
     vindex = {v.id: i for i, v in enumerate(volunteers)}
     fund_ids = {f.id for f in funds}
@@ -353,7 +359,9 @@ def parse_problem(raw) -> Problem:
             if did not in don:
                 raise ProblemError(f"request {g.id}: unknown donation {did!r}")
             if don[did].item != g.item:
-                raise ProblemError(f"request {g.id}: donation {did!r} holds {don[did].item!r}, not {g.item!r}")
+                raise ProblemError(
+                    f"request {g.id}: donation {did!r} holds {don[did].item!r}, not {g.item!r}"
+                )
         if len(set(g.donations)) != len(g.donations):
             raise ProblemError(f"request {g.id}: donation listed twice")
     return Problem(
@@ -377,7 +385,9 @@ def read_json(path: str, what: str):
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemError(f"{what}: cannot read {path!r}: {exc}") from None
     except json.JSONDecodeError as exc:
-        raise ProblemError(f"{what}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        raise ProblemError(
+            f"{what}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
     except RecursionError:
         raise ProblemError(f"{what}: JSON nested too deeply") from None
 
@@ -390,32 +400,69 @@ def problem_to_dict(p: Problem) -> dict:
     """The exchange-format document for a Problem (used by the bench and the incremental re-solve)."""
     vols = []
     for v in p.volunteers:
-        d = {"id": v.id, "x_km": v.x_km, "y_km": v.y_km, "skills": sorted(v.skills),
-             "social_worker": v.social_worker, "availability": [list(a) for a in v.availability],
-             "capacity_minutes": v.capacity_minutes, "max_travel_km": v.max_travel_km,
-             "served_residents": sorted(v.served_residents)}
+        d = {
+            "id": v.id,
+            "x_km": v.x_km,
+            "y_km": v.y_km,
+            "skills": sorted(v.skills),
+            "social_worker": v.social_worker,
+            "availability": [list(a) for a in v.availability],
+            "capacity_minutes": v.capacity_minutes,
+            "max_travel_km": v.max_travel_km,
+            "served_residents": sorted(v.served_residents),
+        }
         if v.commitments:
-            d["commitments"] = [{"start": c.start, "end": c.end, "x_km": c.x_km, "y_km": c.y_km}
-                                for c in v.commitments]
+            d["commitments"] = [
+                {"start": c.start, "end": c.end, "x_km": c.x_km, "y_km": c.y_km} for c in v.commitments
+            ]
         vols.append(d)
     reqs: list[dict] = [
-        {"id": r.id, "kind": "service", "resident": r.resident, "x_km": r.x_km, "y_km": r.y_km,
-         "window": list(r.window), "duration_minutes": r.duration_minutes, "fixed_start": r.fixed_start,
-         "volunteers": r.volunteers, "social_workers": r.social_workers, "skills": sorted(r.skills),
-         "priority": r.priority, "excluded": sorted(r.excluded), "funding": list(r.funding)}
+        {
+            "id": r.id,
+            "kind": "service",
+            "resident": r.resident,
+            "x_km": r.x_km,
+            "y_km": r.y_km,
+            "window": list(r.window),
+            "duration_minutes": r.duration_minutes,
+            "fixed_start": r.fixed_start,
+            "volunteers": r.volunteers,
+            "social_workers": r.social_workers,
+            "skills": sorted(r.skills),
+            "priority": r.priority,
+            "excluded": sorted(r.excluded),
+            "funding": list(r.funding),
+        }
         for r in p.services
     ]
-    reqs += [{"id": g.id, "kind": "goods", "resident": g.resident, "item": g.item, "quantity": g.quantity,
-              "priority": g.priority, "donations": list(g.donations)} for g in p.goods]
+    reqs += [
+        {
+            "id": g.id,
+            "kind": "goods",
+            "resident": g.resident,
+            "item": g.item,
+            "quantity": g.quantity,
+            "priority": g.priority,
+            "donations": list(g.donations),
+        }
+        for g in p.goods
+    ]
     pr = p.params
     return {
         "format": FORMAT,
-        "params": {"slot_minutes": pr.slot_minutes, "travel_speed_kmh": pr.travel_speed_kmh,
-                   "max_travel_km": pr.max_travel_km, "continuity_bonus": pr.continuity_bonus,
-                   "travel_penalty_per_km": pr.travel_penalty_per_km, "goods_value": pr.goods_value},
+        "params": {
+            "slot_minutes": pr.slot_minutes,
+            "travel_speed_kmh": pr.travel_speed_kmh,
+            "max_travel_km": pr.max_travel_km,
+            "continuity_bonus": pr.continuity_bonus,
+            "travel_penalty_per_km": pr.travel_penalty_per_km,
+            "goods_value": pr.goods_value,
+        },
         "volunteers": vols,
         "requests": reqs,
-        "donations": [{"id": d.id, "item": d.item, "quantity": d.quantity, "x_km": d.x_km, "y_km": d.y_km}
-                      for d in p.donations],
+        "donations": [
+            {"id": d.id, "item": d.item, "quantity": d.quantity, "x_km": d.x_km, "y_km": d.y_km}
+            for d in p.donations
+        ],
         "funds": [{"id": f.id, "minutes": f.minutes} for f in p.funds],
     }

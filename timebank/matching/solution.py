@@ -50,12 +50,19 @@ def solution_to_dict(s: Solution) -> dict:
         "bound": s.bound,
         "wall_seconds": round(s.wall_seconds, 3),
         "assignments": [
-            {"request": a.request, "start": a.start, "volunteers": list(a.volunteers),
-             "social_workers": list(a.social_workers), "fund": a.fund, "explanation": a.explanation}
+            {
+                "request": a.request,
+                "start": a.start,
+                "volunteers": list(a.volunteers),
+                "social_workers": list(a.social_workers),
+                "fund": a.fund,
+                "explanation": a.explanation,
+            }
             for a in s.assignments
         ],
-        "allocations": [{"request": g.request, "donation": g.donation, "quantity": g.quantity}
-                        for g in s.allocations],
+        "allocations": [
+            {"request": g.request, "donation": g.donation, "quantity": g.quantity} for g in s.allocations
+        ],
     }
 
 
@@ -76,7 +83,9 @@ def parse_solution(raw) -> Solution:
     if not isinstance(raw, dict):
         raise ProblemError("solution: expected a JSON object")
     if raw.get("format") != SOLUTION_FORMAT:
-        raise ProblemError(f"solution format: expected {SOLUTION_FORMAT!r}, got {json.dumps(raw.get('format'))[:40]}")
+        raise ProblemError(
+            f"solution format: expected {SOLUTION_FORMAT!r}, got {json.dumps(raw.get('format'))[:40]}"
+        )
     assignments, allocations = [], []
     for i, a in enumerate(raw.get("assignments", [])):
         w = f"assignments[{i}]"
@@ -87,15 +96,23 @@ def parse_solution(raw) -> Solution:
                 raise ProblemError(f"{w}: missing field {key!r}")
         if not isinstance(a["request"], str) or not isinstance(a["fund"], str):
             raise ProblemError(f"{w}: request and fund must be strings")
-        assignments.append(Assignment(
-            request=a["request"], start=_int(a["start"], f"{w}.start"),
-            volunteers=_ids(a.get("volunteers", []), f"{w}.volunteers"),
-            social_workers=_ids(a.get("social_workers", []), f"{w}.social_workers"),
-            fund=a["fund"], explanation=a.get("explanation") or {},
-        ))
+        assignments.append(
+            Assignment(
+                request=a["request"],
+                start=_int(a["start"], f"{w}.start"),
+                volunteers=_ids(a.get("volunteers", []), f"{w}.volunteers"),
+                social_workers=_ids(a.get("social_workers", []), f"{w}.social_workers"),
+                fund=a["fund"],
+                explanation=a.get("explanation") or {},
+            )
+        )
     for i, g in enumerate(raw.get("allocations", [])):
         w = f"allocations[{i}]"
-        if not isinstance(g, dict) or not isinstance(g.get("request"), str) or not isinstance(g.get("donation"), str):
+        if (
+            not isinstance(g, dict)
+            or not isinstance(g.get("request"), str)
+            or not isinstance(g.get("donation"), str)
+        ):
             raise ProblemError(f"{w}: expected an object with request and donation ids")
         allocations.append(Allocation(g["request"], g["donation"], _int(g.get("quantity"), f"{w}.quantity")))
     objective = raw.get("objective")

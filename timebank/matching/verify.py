@@ -77,10 +77,14 @@ def verify(problem: Problem, solution: Solution, *, check_reported: bool = True)
         team = list(a.volunteers) + list(a.social_workers)
         # rule 2
         if len(a.volunteers) != r.volunteers or len(set(a.volunteers)) != len(a.volunteers):
-            bad.append(f"rule 2: request {rid} needs {r.volunteers} distinct volunteers, got {list(a.volunteers)}")
+            bad.append(
+                f"rule 2: request {rid} needs {r.volunteers} distinct volunteers, got {list(a.volunteers)}"
+            )
         if len(a.social_workers) != r.social_workers or len(set(a.social_workers)) != len(a.social_workers):
-            bad.append(f"rule 2: request {rid} needs {r.social_workers} distinct social workers, "
-                       f"got {list(a.social_workers)}")
+            bad.append(
+                f"rule 2: request {rid} needs {r.social_workers} distinct social workers, "
+                f"got {list(a.social_workers)}"
+            )
         if len(set(team)) != len(team):
             bad.append(f"rule 2: request {rid} has someone in two seats")
         # rule 3
@@ -129,9 +133,11 @@ def verify(problem: Problem, solution: Solution, *, check_reported: bool = True)
         v = people[pid]
         old = [(c.start, c.end, c.x_km, c.y_km, "") for c in v.commitments]
         for i, a in enumerate(mine):
-            for b in mine[i + 1:] + old:
+            for b in mine[i + 1 :] + old:
                 first, second = (a, b) if a[0] <= b[0] else (b, a)
-                travel = _travel_minutes(_metres(first[2], first[3], second[2], second[3]), params.travel_speed_kmh)
+                travel = _travel_minutes(
+                    _metres(first[2], first[3], second[2], second[3]), params.travel_speed_kmh
+                )
                 if first[1] + travel > second[0]:
                     names = " and ".join(x[4] or f"commitment at {x[0]}" for x in (first, second))
                     bad.append(f"rule 8: {pid} cannot make {names} (travel {travel} min)")

@@ -15,15 +15,20 @@ from timebank.matching.verify import verify
 OBJECTIVE = 1000 * (12600 + 30 + 3600) - 2 * (1000 + 1000 + 1414 + 2000)
 
 VALID = {
-    "format": "timebank-matching-solution/1", "status": "FEASIBLE", "objective": OBJECTIVE, "bound": None,
+    "format": "timebank-matching-solution/1",
+    "status": "FEASIBLE",
+    "objective": OBJECTIVE,
+    "bound": None,
     "wall_seconds": 0.0,
     "assignments": [
         {"request": "r1", "start": 540, "volunteers": ["v1"], "social_workers": [], "fund": "acct-p1"},
         {"request": "r2", "start": 600, "volunteers": ["v2"], "social_workers": ["s1"], "fund": "pool"},
         {"request": "r3", "start": 1980, "volunteers": ["v1"], "social_workers": [], "fund": "pool"},
     ],
-    "allocations": [{"request": "g1", "donation": "d1", "quantity": 1},
-                    {"request": "g1", "donation": "d2", "quantity": 1}],
+    "allocations": [
+        {"request": "g1", "donation": "d1", "quantity": 1},
+        {"request": "g1", "donation": "d2", "quantity": 1},
+    ],
 }
 
 
@@ -61,8 +66,9 @@ def test_rule_1_request_assigned_twice(document, solution):
 
 
 def test_rule_1_goods_request_in_assignments(document, solution):
-    solution["assignments"].append({"request": "g1", "start": 0, "volunteers": [], "social_workers": [],
-                                    "fund": "pool"})
+    solution["assignments"].append(
+        {"request": "g1", "start": 0, "volunteers": [], "social_workers": [], "fund": "pool"}
+    )
     assert "rule 1" in _rules(_check(document, solution))
 
 
