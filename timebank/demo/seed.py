@@ -173,7 +173,7 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
             birth = today - timedelta(days=rng.randint(6 * 365, 14 * 365))
         else:
             birth = today - timedelta(days=rng.randint(60 * 365, 98 * 365))
-        gender = rng.choice(("male", "female"))
+        gender = "female" if index == 0 else rng.choice(("male", "female"))
         who = person(village, birth, gender, None if rng.random() < 0.6 else gen.next_phone(),
                      name="王秀英" if index == 0 else None)
         age = (today - birth).days // 365
