@@ -52,17 +52,21 @@ def register_areas(app: Flask) -> None:
     from timebank.accounts import admin_views, api as accounts_api, views as accounts_views
     from timebank.core import views as core_views
     from timebank.extensions import api
+    from timebank.ledger import api as ledger_api, views as ledger_views
     from timebank.people import views as people_views
+    from timebank.policy import views as policy_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(people_views.bp)
+    app.register_blueprint(ledger_views.bp)
+    app.register_blueprint(policy_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (accounts_api.blp,):
+    for blueprint in (accounts_api.blp, ledger_api.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
 
