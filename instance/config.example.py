@@ -42,5 +42,9 @@ TIMEBANK_LOGIN_LOCK_MINUTES = 15
 # `flask --app timebank scheduler run` as its own process and leaves this False.
 TIMEBANK_RUN_SCHEDULER = False
 
+# Reverse proxies in front of the app (nginx on the same host = 1). Client IPs in the audit log
+# then come from X-Forwarded-For, and HTTPS from X-Forwarded-Proto.
+TIMEBANK_PROXY_COUNT = 0
+
 # Password hashing cost (argon2id); the defaults suit a server. Keys: time_cost, memory_cost, parallelism.
 # TIMEBANK_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}

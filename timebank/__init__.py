@@ -10,13 +10,13 @@ from flask import Flask
 
 __all__ = ["create_app"]
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ROOT = Path(__file__).resolve().parent.parent  # the checkout: templates/, migrations/, instance/
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config, extensions, areas, CLI, error handlers. Nothing runs at import time."""
-    instance = os.environ.get("TIMEBANK_INSTANCE_PATH") or str(TEMPLATES.parent / "instance")
-    app = Flask(__name__, instance_path=instance, instance_relative_config=True, template_folder=str(TEMPLATES))
+    instance = os.environ.get("TIMEBANK_INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, instance_relative_config=True, template_folder=str(ROOT / "templates"))
     register_config(app, test_config)
     register_extensions(app)
     register_areas(app)
@@ -29,6 +29,11 @@ def register_config(app: Flask, test_config: dict | None) -> None:
     from timebank import config
 
     config.load(app, test_config)
+    if app.config["TIMEBANK_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TIMEBANK_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -38,7 +43,7 @@ def register_extensions(app: Flask) -> None:
     from timebank.extensions import api, babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=app.config.get("TIMEBANK_MIGRATIONS_DIR", "migrations"),
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -72,13 +77,14 @@ def register_areas(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from timebank.accounts.cli import users_cli
+    from timebank.accounts.cli import org_cli, users_cli
     from timebank.demo.cli import demo_cli
     from timebank.ledger.cli import ledger_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(org_cli)
 
 
 def register_errors(app: Flask) -> None:

@@ -21,6 +21,7 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK": 5,
     "TIMEBANK_LOGIN_LOCK_MINUTES": 15,
     "TIMEBANK_RUN_SCHEDULER": False,
+    "TIMEBANK_PROXY_COUNT": 0,  # reverse proxies in front (nginx = 1): client IPs come from X-Forwarded-For
 }
 
 _INSTANCE_TEMPLATE = '''"""Per-deployment settings, written on first start. Never commit this file.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -105,7 +105,11 @@ def register_error_handlers(app) -> None:
     def handle_domain_error(error: DomainError):
         db.session.rollback()
         body = error.to_dict()
-        return _respond(error.status, body.pop("error"), body.pop("message"), body)
+        response, status = _respond(error.status, body.pop("error"), body.pop("message"), body)
+        if status == 401 and request.path.startswith("/api/"):
+            response = make_response(response)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="timebank"'
+        return response, status
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):

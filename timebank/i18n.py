@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +17,16 @@ def select_locale() -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in supported:
         return chosen
-    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if request.path.startswith("/api/"):
+        # API clients say what they want; otherwise the token owner's saved language applies.
+        if request.headers.get("Accept-Language"):
+            best = request.accept_languages.best_match([s.replace("_", "-") for s in supported])
+            if best:
+                return best.replace("-", "_")
+        user = g.get("api_user")
+    else:
+        user = current_user if current_user else None
+    user_locale = getattr(user, "locale", None)
     if user_locale in supported:
         return user_locale
     return current_app.config["TIMEBANK_DEFAULT_LOCALE"]
@@ -74,3 +83,11 @@ def init_app(app) -> None:
     app.jinja_env.filters["mask_phone"] = lambda value: mask_phone(value) if value else ""
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["is_english"] = is_english
+    app.jinja_env.globals["age_of"] = age_of
+
+
+def age_of(birth) -> int:
+    from timebank import clock
+    from timebank.accounts.domain import age_on
+
+    return age_on(birth, clock.today())

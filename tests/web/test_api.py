@@ -73,3 +73,10 @@ def test_english_messages_on_the_api(client, make_volunteer):
     client.set_cookie("timebank_lang", "en")
     response = issue(client, volunteer.phone, "wrong-password-1")
     assert response.get_json()["message"] == "Wrong login or password"
+
+
+def test_accept_language_and_www_authenticate_on_the_api(client):
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.get_json()["message"] == "Missing or invalid access token"

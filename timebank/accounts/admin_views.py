@@ -8,10 +8,11 @@ from flask_login import current_user
 
 from timebank.accounts import queries
 from timebank.accounts import service as accounts
-from timebank.accounts.forms import ConfirmActionForm, NodeForm
+from timebank.accounts.forms import ConfirmActionForm, NodeForm, StaffUserForm, StationForm
 from timebank.accounts.models import OrgNode
 from timebank.accounts.scope import require_node, scope_path
 from timebank.errors import DomainError
+from timebank.i18n import labels
 from timebank.extensions import db
 from timebank.web import attach_error, roles_required
 
@@ -99,3 +100,44 @@ def user_set_active(user_id: int):
     db.session.commit()
     flash(_("账号已启用") if active else _("账号已停用,该用户的所有登录已失效"))
     return redirect(url_for("admin.user_list"))
+
+
+@bp.route("/stations/new", methods=["GET", "POST"])
+@roles_required("admin")
+def station_new():
+    form = StationForm()
+    form.node_id.choices = [(0, _("请选择"))] + queries.node_choices(db.session, current_user, ("township", "village"))
+    form.kind.choices = list(labels()["station_kind"].items())
+    if form.validate_on_submit():
+        try:
+            accounts.create_station(db.session, current_user, node_id=form.node_id.data, name=form.name.data,
+                                    kind=form.kind.data, phone=form.phone.data, address=form.address.data)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return render_template("admin/station_new.html", form=form), error.status
+        db.session.commit()
+        flash(_("已添加工作站"))
+        return redirect(url_for("admin.dashboard"))
+    return render_template("admin/station_new.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def staff_user_new():
+    form = StaffUserForm()
+    form.role.choices = [("station", labels()["role"]["station"]), ("admin", labels()["role"]["admin"])]
+    form.station_id.choices = [(0, _("请选择"))] + queries.station_choices(db.session, current_user)
+    if form.validate_on_submit():
+        try:
+            accounts.create_staff_user(db.session, current_user, username=form.username.data,
+                                       password=form.password.data, role=form.role.data,
+                                       station_id=form.station_id.data or None, node_id=None)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+            return render_template("admin/staff_new.html", form=form), error.status
+        db.session.commit()
+        flash(_("已开通工作人员账号"))
+        return redirect(url_for("admin.user_list"))
+    return render_template("admin/staff_new.html", form=form), 422 if request.method == "POST" else 200

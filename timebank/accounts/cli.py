@@ -29,3 +29,22 @@ def create_admin(username: str, password: str):
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"admin {username} created")
+
+
+org_cli = AppGroup("org", help="The org tree.")
+
+
+@org_cli.command("init")
+@click.argument("name")
+@click.argument("code")
+@click.option("--lat", type=float, default=None, help="latitude of the county seat")
+@click.option("--lon", type=float, default=None, help="longitude of the county seat")
+def org_init(name: str, code: str, lat: float | None, lon: float | None):
+    """Create the county (the root of the org tree) on a new deployment."""
+    if db.session.scalar(select(OrgNode.id).where(OrgNode.parent_id.is_(None))) is not None:
+        raise click.ClickException("a county already exists; add townships and villages on the admin pages")
+    if (lat is None) != (lon is None):
+        raise click.ClickException("give both --lat and --lon, or neither")
+    accounts.create_root(db.session, name=name, code=code, latitude=lat, longitude=lon)
+    db.session.commit()
+    click.echo(f"county {name} ({code}) created; next: flask --app timebank users create-admin NAME")

@@ -44,3 +44,18 @@ class SignupForm(FlaskForm):
     emergency_contact_phone = StringField(_l("紧急联系人手机"),
                                           validators=[DataRequired(_l("请填写紧急联系人手机"))])
     privacy_consent = BooleanField(_l("我已阅读并同意《隐私声明》"))
+
+
+class StationForm(FlaskForm):
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=80)])
+    node_id = SelectField(_l("所在乡镇/街道或村/社区"), coerce=int, validators=[DataRequired(_l("请选择地点"))])
+    kind = SelectField(_l("类型"), validators=[DataRequired()])
+    phone = StringField(_l("电话"), validators=[Optional(), Length(max=20)])
+    address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
+
+
+class StaffUserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=40)])
+    password = PasswordField(_l("初始密码(至少8位)"), validators=[DataRequired(_l("请设置密码"))])
+    role = SelectField(_l("角色"), validators=[DataRequired()])
+    station_id = SelectField(_l("所属工作站(社工站工作人员必选)"), coerce=int, validators=[Optional()])

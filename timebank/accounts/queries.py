@@ -60,3 +60,14 @@ def users_in_scope(session, actor: User, *, page: int, per_page: int = 50, q: st
 
 def stations(session) -> list[Station]:
     return list(session.scalars(select(Station).options(selectinload(Station.node)).order_by(Station.name)))
+
+
+def node_choices(session, actor: User, kinds: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(id, indented name) for nodes of the given kinds inside the actor's scope, in tree order."""
+    nodes = org_tree(session, actor.node.path if actor.node else "/")
+    return [(n.id, "— " * n.depth + n.name) for n in nodes if n.kind in kinds]
+
+
+def station_choices(session, actor: User) -> list[tuple[int, str]]:
+    stmt = select(Station).join(OrgNode, OrgNode.id == Station.node_id).where(in_scope(Station.node_id, actor))
+    return [(s.id, s.name) for s in session.scalars(stmt.order_by(Station.name))]

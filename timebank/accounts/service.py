@@ -195,8 +195,9 @@ def set_active(session, actor: User, user_id: int, active: bool) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    if user.node is not None:
-        require_node(actor, user.node)
+    home = user.node if user.node is not None else (user.person.node if user.person is not None else None)
+    if home is not None:
+        require_node(actor, home)
     user.active = active
     if not active:
         end_all_sessions(user)
@@ -287,3 +288,48 @@ def add_station(session, *, node_id: int, name: str, kind: str = "social_work", 
     session.add(station)
     session.flush()
     return station
+
+
+def create_station(session, actor: User, *, node_id: int, name: str, kind: str, phone: str | None,
+                   address: str | None) -> Station:
+    """An admin opens a station at a township (社工站) or village (村/居委会) inside their scope."""
+    node = session.get(OrgNode, node_id)
+    require_node(actor, node)
+    if node.kind == "county":
+        raise ValidationFailed(_l("工作站应设在乡镇/街道或村/社区"), field="node_id")
+    if kind not in ("social_work", "committee"):
+        raise ValidationFailed(_l("请选择工作站类型"), field="kind")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_l("请填写名称"), field="name")
+    if session.scalar(select(Station.id).where(Station.name == name)) is not None:
+        raise Duplicate(_l("已有同名的工作站"), field="name")
+    if phone:
+        phone = phone.strip()[:20]
+    station = add_station(session, node_id=node.id, name=name, kind=kind, phone=phone or None,
+                          address=(address or "").strip() or None)
+    audit.record(session, "station_add", actor_id=actor.id, target=f"station:{station.id}")
+    return station
+
+
+def create_staff_user(session, actor: User, *, username: str, password: str, role: str,
+                      station_id: int | None, node_id: int | None) -> User:
+    """An admin opens a staff login: station staff act in their station's subtree, admins in theirs."""
+    if role not in ("station", "admin"):
+        raise ValidationFailed(_l("请选择角色"), field="role")
+    if not (username or "").strip() or len(username.strip()) < 3:
+        raise ValidationFailed(_l("用户名至少3个字符"), field="username")
+    if role == "station":
+        station = session.get(Station, station_id) if station_id else None
+        if station is None:
+            raise ValidationFailed(_l("请选择所属工作站"), field="station_id")
+        require_node(actor, station.node)
+        node = station.node
+    else:
+        node = session.get(OrgNode, node_id) if node_id else actor.node
+        require_node(actor, node)
+        station = None
+    user = create_user(session, password=password, roles=(role,), username=username.strip(), node_id=node.id,
+                       station_id=station.id if station else None)
+    audit.record(session, "staff_user_add", actor_id=actor.id, target=f"user:{user.id}", detail=role)
+    return user

@@ -20,6 +20,13 @@ from timebank.web import attach_error, client_ip, safe_next
 bp = Blueprint("accounts", __name__)
 
 
+def start_session(user) -> None:
+    """A fresh session (no fixation) that expires after TIMEBANK_SESSION_HOURS."""
+    session.clear()
+    session.permanent = True
+    login_user(user)
+
+
 def _home_for(user) -> str:
     if user.has_role("admin"):
         return url_for("admin.dashboard")
@@ -40,8 +47,7 @@ def login():
             form.password.errors.append(str(error.message))
             return render_template("accounts/login.html", form=form), 401
         db.session.commit()
-        session.clear()
-        login_user(user)
+        start_session(user)
         return redirect(safe_next(request.args.get("next")) or _home_for(user))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
@@ -100,8 +106,7 @@ def signup():
             attach_error(form, error)
             return render_template("accounts/signup.html", form=form, skills=skills, chosen=chosen), error.status
         db.session.commit()
-        session.clear()
-        login_user(user)
+        start_session(user)
         flash(_("注册成功!社工站审核通过后即可接受服务任务"))
         return redirect(url_for("accounts.me"))
     status = 422 if request.method == "POST" else 200

@@ -121,3 +121,4 @@ def test_session_cookie_flags(web, make_volunteer):
     response = web.login(volunteer.phone, "Volunteer-pass-2026")
     header = response.headers["Set-Cookie"]
     assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "Expires=" in header  # the session ends after TIMEBANK_SESSION_HOURS

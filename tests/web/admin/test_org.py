@@ -1,6 +1,6 @@
 """Admin pages for the org tree and accounts."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from timebank.accounts.models import OrgNode
 
@@ -52,3 +52,56 @@ def test_admin_cannot_deactivate_itself(web, session, county):
     web.login("root", "Admin-pass-2026")
     web.post(f"/admin/users/{county['admin'].id}/active", {"active": "0"})
     assert web.client.get("/admin/").status_code == 200
+
+
+def test_admin_opens_a_station_and_its_staff_login(web, session, county):
+    from timebank.accounts.models import Station, User
+
+    web.login("root", "Admin-pass-2026")
+    response = web.post("/admin/stations/new", {"name": "甲镇二站", "node_id": str(county["village01"].id),
+                                                "kind": "committee", "phone": "", "address": ""},
+                        token_from="/admin/stations/new")
+    assert response.status_code == 302
+    station = session.scalars(select(Station).where(Station.name == "甲镇二站")).one()
+    created = web.post("/admin/users/new", {"username": "erzhan", "password": "Second-station-2026",
+                                            "role": "station", "station_id": str(station.id)},
+                       token_from="/admin/users/new")
+    assert created.status_code == 302
+    user = session.scalars(select(User).where(User.username == "erzhan")).one()
+    assert user.node_id == county["village01"].id and user.roles == {"station"}
+    web.logout()
+    web.login("erzhan", "Second-station-2026")
+    assert web.client.get("/station/").status_code == 200
+
+
+def test_staff_account_needs_a_station_and_a_good_password(web, session, county):
+    from timebank.accounts.models import User
+
+    web.login("root", "Admin-pass-2026")
+    before = session.scalar(select(func.count()).select_from(User))
+    no_station = web.post("/admin/users/new", {"username": "nobody", "password": "Good-pass-2026",
+                                               "role": "station", "station_id": "0"}, token_from="/admin/users/new")
+    assert no_station.status_code == 422 and "请选择所属工作站" in no_station.get_data(as_text=True)
+    weak = web.post("/admin/users/new", {"username": "weakling", "password": "12345678", "role": "station",
+                                         "station_id": str(county["station0"].id)}, token_from="/admin/users/new")
+    assert weak.status_code == 422 and "密码太常见" in weak.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(User)) == before
+
+
+def test_org_init_and_create_admin_on_an_empty_database(tmp_path):
+    from tests.conftest import base_config, upgrade
+    from timebank import create_app
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'new.db'}"))
+    upgrade(app)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["users", "create-admin", "boss"], input="Boss-pass-2026\nBoss-pass-2026\n")
+    assert refused.exit_code != 0 and "no county exists yet" in refused.output
+    created = runner.invoke(args=["org", "init", "新县", "NEW", "--lat", "30.1", "--lon", "114.2"])
+    assert created.exit_code == 0, created.output
+    again = runner.invoke(args=["org", "init", "新县", "NEW"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    admin = runner.invoke(args=["users", "create-admin", "boss"], input="Boss-pass-2026\nBoss-pass-2026\n")
+    assert admin.exit_code == 0, admin.output
+    weak = runner.invoke(args=["users", "create-admin", "weak"], input="12345678\n12345678\n")
+    assert weak.exit_code != 0 and "Traceback" not in weak.output
