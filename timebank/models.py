@@ -12,3 +12,16 @@ from timebank.people.models import (  # noqa: F401
     VolunteerProfile,
 )
 from timebank.policy.models import PolicyVersion  # noqa: F401
+from timebank.catalog.models import ServiceCategory  # noqa: F401, E402
+from timebank.people.availability import AvailabilityException, SocialWorkerCertificate  # noqa: F401, E402
+from timebank.visits.models import (  # noqa: F401, E402
+    Exclusion,
+    Seat,
+    ServiceRecord,
+    ServiceRequest,
+    VisitEvent,
+    VisitRulesVersion,
+)
+from timebank.jobs.models import JobHeartbeat, JobRun, apscheduler_jobs  # noqa: F401
+from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
+from timebank.reports.models import StatsSnapshot  # noqa: F401

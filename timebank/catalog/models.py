@@ -1,9 +1,9 @@
-"""Skills (service categories come with the requests issue)."""
+"""Skills and service categories."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.extensions import db
 
@@ -17,6 +17,37 @@ class Skill(db.Model):
     name_en: Mapped[str] = mapped_column(String(60))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     needs_certificate: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale.startswith("en") else self.name_zh
+
+
+category_skill = Table(
+    "service_category_skill",
+    db.metadata,
+    Column("category_id", ForeignKey("service_category.id", ondelete="CASCADE"), primary_key=True),
+    Column("skill_id", ForeignKey("skill.id"), primary_key=True),
+)
+
+
+class ServiceCategory(db.Model):
+    """A kind of service residents ask for: its names, the skills it needs, how long it usually takes."""
+
+    __tablename__ = "service_category"
+    __table_args__ = (
+        CheckConstraint("default_minutes BETWEEN 15 AND 720", name="default_minutes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60))
+    default_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    needs_social_worker: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    skills: Mapped[list[Skill]] = relationship(secondary=category_skill, order_by="Skill.sort_order")
 
     def name(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") else self.name_zh

@@ -1,0 +1,1 @@
+"""Service requests and visits: lifecycle, seats, check-in/out, confirmation, settlement."""
