@@ -60,6 +60,9 @@ def register_areas(app: Flask) -> None:
     from timebank.ledger import api as ledger_api, views as ledger_views
     from timebank.people import views as people_views
     from timebank.policy import views as policy_views
+    from timebank.visits import api as visits_api, views as visits_views
+    from timebank.catalog import views as catalog_views
+    from timebank.people import profile_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -67,6 +70,10 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(people_views.bp)
     app.register_blueprint(ledger_views.bp)
     app.register_blueprint(policy_views.bp)
+    app.register_blueprint(visits_views.bp)
+    app.register_blueprint(visits_views.scan_bp)
+    app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(profile_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
@@ -74,15 +81,19 @@ def register_areas(app: Flask) -> None:
     for blueprint in (accounts_api.blp, ledger_api.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
+    csrf.exempt(visits_api.blp)
+    api.register_blueprint(visits_api.blp)
 
 
 def register_cli(app: Flask) -> None:
     from timebank.accounts.cli import org_cli, users_cli
     from timebank.demo.cli import demo_cli
     from timebank.ledger.cli import ledger_cli
+    from timebank.visits.cli import visits_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
+    app.cli.add_command(visits_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(org_cli)
 

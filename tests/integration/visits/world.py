@@ -54,7 +54,10 @@ class VisitWorld(LedgerWorld):
         return profile.person
 
     def relative_user(self, resident_id: int, verified: bool = True):
+        from timebank.accounts.models import UserRole
+
         user = self.make_volunteer(status="approved", name="家属")
+        user.role_rows.append(UserRole(role="relative"))
         self.session.add(Relative(resident_id=resident_id, relative_id=user.person_id, kinship="child",
                                   verified=verified, verified_by_id=self.admin.id if verified else None))
         self.session.commit()

@@ -1,0 +1,163 @@
+"""/api/v1 visit routes: post, read, take, give back, scan, record by hand, confirm, dispute, resolve, cancel.
+Each calls the same service as the pages."""
+
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+
+from timebank import clock
+from timebank.api_auth import BEARER, token_required
+from timebank.extensions import db
+from timebank.visits import onsite, queries, settle
+from timebank.visits import rules as visit_rules
+from timebank.visits import service as visits
+from timebank.visits.schemas import (
+    ConfirmSchema,
+    ReasonSchema,
+    RecordSchema,
+    RequestCreateSchema,
+    RequestListSchema,
+    RequestSchema,
+    ResolveSchema,
+    ScanSchema,
+    TakeSchema,
+    VolunteerRefSchema,
+)
+
+blp = Blueprint("api_visits", __name__, url_prefix="/api/v1", description="Service requests and visits")
+DOC = {"security": [BEARER]}
+
+
+def _done(request_id: int):
+    db.session.commit()
+    return visits.load(db.session, g.api_user, request_id)
+
+
+@blp.post("/visits")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(RequestCreateSchema)
+@blp.response(201, RequestListSchema)
+def request_create(args):
+    """Post a request (a weekly series returns one request per occurrence)."""
+    data = visits.RequestInput(**{**args, "skill_ids": tuple(args["skill_ids"]) if args["skill_ids"] else None})
+    created = visits.post_request(db.session, g.api_user, data, now=clock.now(), today=clock.today())
+    db.session.commit()
+    return {"items": created}
+
+
+@blp.get("/visits/<int:request_id>")
+@blp.doc(**DOC)
+@token_required()
+@blp.response(200, RequestSchema)
+def request_get(request_id):
+    return visits.load(db.session, g.api_user, request_id)
+
+
+@blp.get("/me/tasks")
+@blp.doc(**DOC)
+@token_required("volunteer", "social_worker")
+@blp.response(200, RequestListSchema)
+def my_tasks():
+    """The caller's seats' requests: to check in now, upcoming, to be confirmed, recently settled."""
+    tolerance = visit_rules.current(db.session).checkin_tolerance_minutes
+    groups = queries.my_tasks(db.session, g.api_user, now=clock.now(), tolerance=tolerance)
+    return {"items": [req for group in groups.values() for _seat, req in group]}
+
+
+@blp.post("/visits/<int:request_id>/take")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(TakeSchema)
+@blp.response(200, RequestSchema)
+def take(args, request_id):
+    """Take a seat (a volunteer for themselves; station staff pass volunteer_id to assign)."""
+    visits.take_seat(db.session, g.api_user, request_id, volunteer_id=args["volunteer_id"], start=args["start"],
+                     now=clock.now(), today=clock.today())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/give-back")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(VolunteerRefSchema)
+@blp.response(200, RequestSchema)
+def give_back(args, request_id):
+    visits.give_back(db.session, g.api_user, request_id, volunteer_id=args["volunteer_id"], now=clock.now())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/no-show")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(VolunteerRefSchema)
+@blp.response(200, RequestSchema)
+def no_show(args, request_id):
+    visits.no_show(db.session, g.api_user, request_id, args["volunteer_id"] or 0, now=clock.now())
+    return _done(request_id)
+
+
+@blp.post("/visits/scan")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(ScanSchema)
+@blp.response(200, RequestSchema)
+def scan(args):
+    """The volunteer scanned a resident's card: check in or out now."""
+    found = onsite.scan_record(db.session, g.api_user, args["token"], now=clock.now())
+    return _done(found.request.id)
+
+
+@blp.post("/visits/<int:request_id>/record")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(RecordSchema)
+@blp.response(200, RequestSchema)
+def record(args, request_id):
+    """Station staff record a check-in or check-out by hand, with a reason."""
+    onsite.record(db.session, g.api_user, request_id, args["volunteer_id"], args["action"], at=args["at"],
+                  reason=args["reason"], now=clock.now())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/confirm")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(ConfirmSchema)
+@blp.response(200, RequestSchema)
+def confirm(args, request_id):
+    settle.confirm(db.session, g.api_user, request_id, rating=args["rating"], comment=args["comment"],
+                   now=clock.now(), today=clock.today())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/dispute")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(ReasonSchema)
+@blp.response(200, RequestSchema)
+def dispute(args, request_id):
+    settle.dispute(db.session, g.api_user, request_id, reason=args["reason"], now=clock.now())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/resolve")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(ResolveSchema)
+@blp.response(200, RequestSchema)
+def resolve(args, request_id):
+    settle.resolve(db.session, g.api_user, request_id, outcome=args["outcome"], minutes=args["minutes"],
+                   reason=args["reason"], now=clock.now(), today=clock.today())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/cancel")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(ReasonSchema)
+@blp.response(200, RequestSchema)
+def cancel(args, request_id):
+    visits.cancel(db.session, g.api_user, request_id, reason=args["reason"], now=clock.now())
+    return _done(request_id)
