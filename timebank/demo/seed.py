@@ -17,7 +17,7 @@ from timebank.accounts.models import OrgNode
 from timebank.accounts.passwords import hash_password
 from timebank.catalog.models import Skill
 from timebank.catalog.seed import ensure_skills
-from timebank.demo import names
+from timebank.demo import ledger_history, names
 from timebank.people import domain as people_domain
 from timebank.people.models import Availability, HardshipStatus, Relative, ResidentProfile, VolunteerProfile
 
@@ -213,7 +213,7 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
     session.add(Relative(resident_id=elder.id, relative_id=daughter.id, kinship="child", verified=True,
                          verified_by_id=admin.id))
     result.relatives += 1
-    for who, age, child in resident_people[1:]:
+    for who, _age, child in resident_people[1:]:
         if child or rng.random() > 0.2:
             continue
         kin_birth = who.birth_date + timedelta(days=rng.randint(22 * 365, 32 * 365))
@@ -227,5 +227,11 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
         accounts.create_user(session, password="", roles=("charity",), username=f"charity{index + 1}",
                              node_id=county.id, password_hash=charity_hash)
         result.charities += 1
+    session.flush()
+    ledger_history.seed_history(session, admin, today=today)
+    session.flush()
+    from timebank.demo.visits_history import seed_visits
+
+    seed_visits(session, admin, today=today)
     session.flush()
     return result

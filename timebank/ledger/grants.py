@@ -87,8 +87,6 @@ def _post_grant(session, actor, account_id, minutes, reason, key, digest, versio
                 reference=None) -> Outcome:
     issuance = system_account(session, domain.ISSUANCE_CODE)
     locked = lock(session, issuance.id, account_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
     transfer = write(session, locked[issuance.id], locked[account_id], minutes, kind="grant", key=key,
                      digest=digest, memo=reason, reference=reference, actor_id=actor.id,
                      policy_version_id=version_id, now=now)

@@ -47,8 +47,6 @@ def reserve(session, *, payer_account_id: int, person_id: int, minutes, key: str
     version_id, policy = policy_service.current(session)
     payee_id = account_for_person(session, person_id).id
     locked = lock(session, payer_account_id, payee_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
     if payer_account_id == payee_id:
         raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
     check_redemption(session, locked[payer_account_id], policy, today)
@@ -59,12 +57,15 @@ def reserve(session, *, payer_account_id: int, person_id: int, minutes, key: str
     return Outcome(transfer)
 
 
-def _load_open(session, hold_id: int) -> tuple[Transfer, dict]:
+def _load_open(session, hold_id: int, key: str, digest: str) -> tuple[Transfer, dict] | Outcome:
+    """The hold and its locked accounts; if it resolved meanwhile under this very key, that first result."""
     hold = session.get(Transfer, hold_id) if isinstance(hold_id, int) else None
     if hold is None or hold.phase != "pending":
         raise NotFound(_l("找不到该笔预留"), field="hold_id")
     locked = lock(session, hold.debit_account_id, hold.credit_account_id)
     if session.scalar(select(Transfer.id).where(Transfer.pending_id == hold.id)) is not None:
+        if (first := replay(session, key, digest)) is not None:
+            return first
         raise AlreadyResolved(field="hold_id")
     return hold, locked
 
@@ -78,9 +79,10 @@ def post(session, *, hold_id: int, minutes=None, key: str, actor_id: int | None 
     digest = domain.body_hash("post", {"hold": hold_id, "minutes": minutes})
     if (first := replay(session, key, digest)) is not None:
         return first
-    hold, locked = _load_open(session, hold_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
+    loaded = _load_open(session, hold_id, key, digest)
+    if isinstance(loaded, Outcome):
+        return loaded
+    hold, locked = loaded
     amount = hold.minutes if minutes is None else minutes
     if amount > hold.minutes:
         raise ValidationFailed(_l("结算时长不能超过预留时长"), field="minutes")
@@ -100,9 +102,10 @@ def void(session, *, hold_id: int, key: str, actor_id: int | None = None, now: d
     digest = domain.body_hash(phase, {"hold": hold_id})
     if (first := replay(session, key, digest)) is not None:
         return first
-    hold, locked = _load_open(session, hold_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
+    loaded = _load_open(session, hold_id, key, digest)
+    if isinstance(loaded, Outcome):
+        return loaded
+    hold, locked = loaded
     if phase == "expire" and hold.expires_at > now:
         raise ValidationFailed(_l("该笔预留尚未到期"), field="hold_id")
     version_id, _policy = policy_service.current(session)

@@ -3,6 +3,8 @@
 Each call is one unit of work: it takes an idempotency key, locks the accounts it touches in id order,
 checks the rules, writes transfers and cached balances, and flushes. It never commits; the shell does
 (through `retry.committed`). The same key and body return the first result; another body is a conflict.
+Two racing calls with one key: the loser hits the unique key, `committed` retries it, and the retry finds
+the winner's transfer and replays it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from timebank.accounts.domain import age_on
 from timebank.accounts.models import Person, User
@@ -192,15 +195,17 @@ def apply_cap(session, account: LedgerAccount, policy: Policy, parent: Transfer,
 
 
 def _person_facts(session, person_id: int, today: date) -> tuple[int, list[int], bool]:
-    """(age, ages of verified spouses, has a hardship status) of one person."""
-    birth = session.scalar(select(Person.birth_date).where(Person.id == person_id))
-    spouse_ids = select(Relative.relative_id).where(
-        Relative.resident_id == person_id, Relative.kinship == "spouse", Relative.verified.is_(True)
-    ).union(select(Relative.resident_id).where(
-        Relative.relative_id == person_id, Relative.kinship == "spouse", Relative.verified.is_(True)))
-    spouses = session.scalars(select(Person.birth_date).where(Person.id.in_(spouse_ids))).all()
-    hardship = session.scalar(select(HardshipStatus.id).where(HardshipStatus.person_id == person_id).limit(1))
-    return age_on(birth, today), [age_on(b, today) for b in spouses], hardship is not None
+    """(age, age of the oldest verified spouse, has a hardship status) of one person, in one query."""
+    verified_spouse = (Relative.kinship == "spouse") & Relative.verified.is_(True)
+    spouse_ids = select(Relative.relative_id).where(Relative.resident_id == person_id, verified_spouse).union(
+        select(Relative.resident_id).where(Relative.relative_id == person_id, verified_spouse))
+    spouse = aliased(Person)
+    oldest_spouse = select(func.min(spouse.birth_date)).where(spouse.id.in_(spouse_ids)).scalar_subquery()
+    hardship = select(HardshipStatus.id).where(HardshipStatus.person_id == person_id).exists()
+    birth, spouse_birth, has_hardship = session.execute(
+        select(Person.birth_date, oldest_spouse, hardship).where(Person.id == person_id)).one()
+    spouse_ages = [age_on(spouse_birth, today)] if spouse_birth is not None else []
+    return age_on(birth, today), spouse_ages, bool(has_hardship)
 
 
 def check_redemption(session, payer: LedgerAccount, policy: Policy, today: date) -> None:
@@ -214,9 +219,17 @@ def check_redemption(session, payer: LedgerAccount, policy: Policy, today: date)
         raise from_rule(domain.LedgerRuleBroken("redeem_age"), "payer")
 
 
-def check_depositor(session, person_id: int, policy: Policy, today: date, *, team: bool,
-                    guardian_consent: bool) -> None:
-    birth = session.scalar(select(Person.birth_date).where(Person.id == person_id))
+def payee_account(session, person_id: int) -> tuple[int, date]:
+    """(account id, birth date) of the person who receives minutes, in one query."""
+    row = session.execute(select(LedgerAccount.id, Person.birth_date).join(Person, Person.id == LedgerAccount.person_id)
+                          .where(LedgerAccount.person_id == person_id)).first()
+    if row is None:
+        account = account_for_person(session, person_id)
+        return account.id, session.get(Person, person_id).birth_date
+    return row.id, row.birth_date
+
+
+def check_depositor(birth: date, policy: Policy, today: date, *, team: bool, guardian_consent: bool) -> None:
     if not domain.may_deposit(age=age_on(birth, today), min_age=policy.depositor_min_age,
                               minor_mode=policy.minor_mode, team=team, guardian_consent=guardian_consent):
         raise from_rule(domain.LedgerRuleBroken("minor"), "person_id")
@@ -247,22 +260,20 @@ def earn(session, *, payer_account_id: int, person_id: int, minutes: int, key: s
     if (first := replay(session, key, digest)) is not None:
         return first
     version_id, policy = policy_service.current(session)
-    payee_id = account_for_person(session, person_id).id
-    pool_id = system_account(session, domain.pool_code("county_donation")).id
-    ids = [payer_account_id, payee_id] + ([pool_id] if team and policy.team_hours_donation_only else [])
-    locked = lock(session, *ids)
-    if (first := replay(session, key, digest)) is not None:
-        return first
+    payee_id, payee_birth = payee_account(session, person_id)
+    donate_team = team and policy.team_hours_donation_only
+    pool_id = system_account(session, domain.pool_code("county_donation")).id if donate_team else None
+    locked = lock(session, payer_account_id, payee_id, *([pool_id] if donate_team else []))
     payer, payee = locked[payer_account_id], locked[payee_id]
     if payer.id == payee.id:
         raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
-    check_depositor(session, person_id, policy, today, team=team, guardian_consent=guardian_consent)
+    check_depositor(payee_birth, policy, today, team=team, guardian_consent=guardian_consent)
     check_redemption(session, payer, policy, today)
     transfer = spend_guard(lambda: write(session, payer, payee, minutes, kind="earn", key=key, digest=digest,
                                          reference=reference, memo=memo, actor_id=actor_id,
                                          policy_version_id=version_id, now=now))
     extra = 0
-    if team and policy.team_hours_donation_only:
+    if donate_team:
         write(session, payee, locked[pool_id], minutes, kind="donate", parent=transfer, actor_id=actor_id,
               policy_version_id=version_id, memo="团体服务时长仅可捐赠", now=now)
     else:
@@ -293,8 +304,6 @@ def gift(session, actor: User, *, to_person_id: int, minutes, memo: str | None, 
         raise from_rule(domain.LedgerRuleBroken(reason))
     target_id = account_for_person(session, to_person_id).id
     locked = lock(session, source.id, target_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
     transfer = spend_guard(lambda: write(session, locked[source.id], locked[target_id], minutes, kind="gift",
                                          key=key, digest=digest, memo=memo, actor_id=actor.id,
                                          policy_version_id=version_id, now=now))
@@ -328,8 +337,6 @@ def donate(session, actor: User, *, pool: str, minutes, key: str, memo: str | No
     target_id = donation_pool(session, pool).id
     version_id, _policy = policy_service.current(session)
     locked = lock(session, source.id, target_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
     transfer = spend_guard(lambda: write(session, locked[source.id], locked[target_id], minutes, kind="donate",
                                          key=key, digest=digest, memo=memo, actor_id=actor.id,
                                          policy_version_id=version_id, now=now))
@@ -355,8 +362,6 @@ def reverse(session, actor: User, *, transfer_id: int, reason: str, key: str, no
     if original.phase not in domain.POSTED_PHASES:
         raise ValidationFailed(_l("只能冲正已入账的转账;预留请作废"), field="transfer_id")
     locked = lock(session, original.debit_account_id, original.credit_account_id)
-    if (first := replay(session, key, digest)) is not None:
-        return first
     if session.scalar(select(Transfer.id).where(Transfer.reverses_id == original.id)) is not None:
         raise AlreadyReversed(field="transfer_id")
     version_id, _policy = policy_service.current(session)

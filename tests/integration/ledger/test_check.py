@@ -7,9 +7,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from timebank.ledger.models import CheckRun, LedgerAccount, Transfer
-
 from tests.conftest import count_rows
+from timebank.ledger.models import CheckRun, LedgerAccount, Transfer
 
 
 def test_check_passes_and_records_the_run(world, app):

@@ -8,12 +8,13 @@ Runs on SQLite (a temporary file) always and on PostgreSQL when TIMEBANK_TEST_DA
 from __future__ import annotations
 
 import threading
-from types import SimpleNamespace
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import base_config, new_id_number, pg_database_url, postgres_url, reset_database, upgrade
 from timebank import clock, create_app
 from timebank.accounts import service as accounts
 from timebank.extensions import db
@@ -22,8 +23,6 @@ from timebank.ledger import service as ledger
 from timebank.ledger.errors import InsufficientBalance
 from timebank.ledger.models import Transfer
 from timebank.ledger.retry import committed
-
-from tests.conftest import base_config, new_id_number, pg_database_url, postgres_url, reset_database, upgrade
 
 THREADS = 50
 SPEND = 7

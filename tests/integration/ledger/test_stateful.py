@@ -7,10 +7,16 @@ from __future__ import annotations
 import itertools
 from datetime import date, timedelta
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from timebank.errors import DomainError
 from timebank.ledger import domain, grants, holds, reconcile
@@ -219,5 +225,5 @@ def test_random_operation_sequences_keep_every_invariant(world, session):
                 assert [account.balance, account.pending_debits] == self.model[name], name
 
     run_state_machine_as_test(Ledger, settings=settings(
-        max_examples=8, stateful_step_count=20, deadline=None, database=None,
+        max_examples=6, stateful_step_count=20, deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from timebank.extensions import db
 from tests.integration.ledger.world import LedgerWorld
+from timebank.extensions import db
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tests.conftest import count_rows
 from timebank.accounts import service as accounts
 from timebank.ledger.models import Transfer
-
-from tests.conftest import count_rows
 
 
 def _token(session, user) -> dict:

@@ -8,10 +8,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import count_rows
 from timebank.ledger.models import GrantRequest, Transfer
 from timebank.policy.models import PolicyVersion
-
-from tests.conftest import count_rows
 
 PASSWORD = "Volunteer-pass-2026"
 
