@@ -8,11 +8,12 @@ import time
 import numpy as np
 
 from timebank.matching.candidates import Candidates, build_candidates
-from timebank.matching.greedy import greedy, greedy_fill
+from timebank.matching.greedy import greedy
 from timebank.matching.highs import solve_arrays
 from timebank.matching.model import build, extract
-from timebank.matching.plan import Plan, State, plan_objective, to_solution
+from timebank.matching.plan import Plan, plan_objective, to_solution
 from timebank.matching.problem import Problem
+from timebank.matching.rounding import core_lower_bounds, fill, guided_fill, integral_core, lp_mass
 from timebank.matching.solution import Solution
 from timebank.matching.verify import verify
 
@@ -56,6 +57,32 @@ def _verified(problem: Problem, plans: list[tuple[str, Plan, str, int | None]], 
     )
 
 
+def _mip_plan(cand, layout, res, full: bool) -> tuple[str, Plan, str, int | None] | None:
+    if res.x is None:
+        return None
+    plan = extract(cand, layout, res.x)
+    exact = res.objective is not None and plan_objective(cand.problem, plan) == round(res.objective)
+    bound = math.floor(res.dual_bound + 1e-6) if full and res.dual_bound is not None else None
+    if full and res.status == "OPTIMAL" and exact:
+        return ("highs", plan, "OPTIMAL", bound)
+    return ("highs+fill", fill(cand, plan), "FEASIBLE", bound)
+
+
+def _relax_and_fix(cand, arrays, layout, left, seed: int, limit: float, *, fix: bool = True) -> list:
+    out = []
+    lp = solve_arrays(arrays, time_limit_s=left(), seed=seed, integer=False)
+    if lp.status != "OPTIMAL" or lp.x is None:
+        return out
+    core = integral_core(cand, layout, lp.x)
+    out.append(("lp-round", guided_fill(cand, core, lp_mass(cand, layout, lp.x)), "FEASIBLE", None))
+    if fix and left() > 0.1 * limit:
+        arrays.lb = core_lower_bounds(cand, layout, lp.x, core)
+        got = _mip_plan(cand, layout, solve_arrays(arrays, time_limit_s=left(), seed=seed), False)
+        if got:
+            out.append(("fixed-core-mip", got[1], "FEASIBLE", None))
+    return out
+
+
 def solve(
     problem: Problem,
     *,
@@ -65,42 +92,35 @@ def solve(
     top_k: int = TOP_K,
     full_model_triples: int = FULL_MODEL_TRIPLES,
 ) -> Solution:
-    """Best verified plan within the time limit. `workers` is recorded only: HiGHS runs its own threads."""
+    """Best verified plan within the time limit. `workers` is recorded only: HiGHS runs its own threads.
+
+    Small problems (full model): the exact MIP, proven optimal when it finishes. Larger ones: relax and
+    fix (rounding.py): the LP of the sparse model, its integral core plus a guided greedy fill, then the
+    MIP with the core fixed while time is left. The greedy floor is always a candidate answer.
+    """
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
-    # -- data
+    reserve = max(SAFETY_S * time_limit_s, 0.05)
+
+    def left() -> float:
+        return deadline - time.monotonic() - reserve
+
     cand = build_candidates(problem)
     floor = greedy(cand)
     plans: list[tuple[str, Plan, str, int | None]] = [("greedy", floor, "FEASIBLE", None)]
     full = len(cand.t_e) <= full_model_triples
-    # -- variables
     keep = np.ones(cand.n_edges, dtype=bool) if full else sparsify(cand, top_k, floor)
-    # -- constraints and objective (built together as sparse arrays)
     arrays, layout = build(cand, keep, travel_rows=True)
-    # -- solve
-    left = deadline - time.monotonic() - max(SAFETY_S * time_limit_s, 0.05)
-    if left > 0.05 and len(arrays.obj):
-        res = solve_arrays(
-            arrays,
-            time_limit_s=left,
-            seed=seed,
-            rel_gap=0.0 if full else 1e-4,
-            abs_gap=0.999 if full else 0.0,
-        )
-        # -- extract
-        if res.x is not None:
-            plan = extract(cand, layout, res.x)
-            exact = res.objective is not None and plan_objective(problem, plan) == round(res.objective)
-            bound = None
-            if full and res.dual_bound is not None:
-                bound = math.floor(res.dual_bound + 1e-6)
-            if full and res.status == "OPTIMAL" and exact:
-                plans.append(("highs", plan, "OPTIMAL", bound))
-            else:
-                state = State(problem)
-                state.apply(plan)
-                greedy_fill(cand, state, plan)
-                plans.append(("highs+fill", plan, "FEASIBLE", bound))
-    elif not len(arrays.obj):
+    if not len(arrays.obj):
         plans.append(("empty", Plan(), "OPTIMAL", 0))
+    elif full:  # exact model: a quick rounded plan, then the MIP for the proof
+        if left() > 0.05:
+            plans += _relax_and_fix(cand, arrays, layout, left, seed, time_limit_s, fix=False)
+        if left() > 0.05:
+            res = solve_arrays(arrays, time_limit_s=left(), seed=seed, rel_gap=0.0, abs_gap=0.999)
+            got = _mip_plan(cand, layout, res, True)
+            if got:
+                plans.append(got)
+    elif left() > 0.05:
+        plans += _relax_and_fix(cand, arrays, layout, left, seed, time_limit_s)
     return _verified(problem, plans, t0)
