@@ -30,7 +30,7 @@ extract-messages: $(VENV)/.installed
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
-	TIMEBANK_RUN_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT) --no-reload --with-threads
+	TIMEBANK_RUN_SCHEDULER=1 $(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

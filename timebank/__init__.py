@@ -54,10 +54,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_areas(app: Flask) -> None:
-    from timebank.accounts import admin_views, api as accounts_api, views as accounts_views
+    from timebank.accounts import admin_views
+    from timebank.accounts import api as accounts_api
+    from timebank.accounts import views as accounts_views
     from timebank.core import views as core_views
     from timebank.extensions import api
-    from timebank.ledger import api as ledger_api, views as ledger_views
+    from timebank.jobs import views as jobs_views
+    from timebank.ledger import api as ledger_api
+    from timebank.ledger import views as ledger_views
+    from timebank.notify import api as notify_api
+    from timebank.notify import views as notify_views
     from timebank.people import views as people_views
     from timebank.policy import views as policy_views
     from timebank.visits import api as visits_api, views as visits_views
@@ -74,11 +80,13 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(visits_views.scan_bp)
     app.register_blueprint(catalog_views.bp)
     app.register_blueprint(profile_views.bp)
+    app.register_blueprint(notify_views.bp)
+    app.register_blueprint(jobs_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (accounts_api.blp, ledger_api.blp):
+    for blueprint in (accounts_api.blp, ledger_api.blp, notify_api.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     csrf.exempt(visits_api.blp)
@@ -88,6 +96,7 @@ def register_areas(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from timebank.accounts.cli import org_cli, users_cli
     from timebank.demo.cli import demo_cli
+    from timebank.jobs.cli import jobs_cli, scheduler_cli, serve_command
     from timebank.ledger.cli import ledger_cli
     from timebank.visits.cli import visits_cli
 
@@ -96,6 +105,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(visits_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(org_cli)
+    app.cli.add_command(scheduler_cli)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(serve_command)
 
 
 def register_errors(app: Flask) -> None:

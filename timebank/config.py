@@ -21,7 +21,20 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK": 5,
     "TIMEBANK_LOGIN_LOCK_MINUTES": 15,
     "TIMEBANK_RUN_SCHEDULER": False,
-    "TIMEBANK_PROXY_COUNT": 0,  # reverse proxies in front (nginx = 1): client IPs come from X-Forwarded-For
+    "TIMEBANK_PROXY_COUNT": 0,
+    "TIMEBANK_SMTP_HOST": "",  # empty: no email channel
+    "TIMEBANK_SMTP_PORT": 25,
+    "TIMEBANK_SMTP_USERNAME": "",
+    "TIMEBANK_SMTP_PASSWORD": "",
+    "TIMEBANK_SMTP_STARTTLS": False,
+    "TIMEBANK_SMTP_SSL": False,
+    "TIMEBANK_SMTP_TIMEOUT": 10,
+    "TIMEBANK_MAIL_FROM": "timebank@localhost",
+    "TIMEBANK_NOTIFY_MAX_ATTEMPTS": 12,
+    "TIMEBANK_JOB_SCHEDULES": "",  # overrides, e.g. "deliver_notifications=every 30s; ledger_check=cron 0 2 * * *"
+    "TIMEBANK_SCHEDULER_POLL_SECONDS": 5,  # how often a waiting scheduler tries to take over
+    "TIMEBANK_SELFTEST_STEPS": 3,  # the scheduler self-test job writes this many rows ...
+    "TIMEBANK_SELFTEST_PAUSE_MS": 0,  # ... pausing this long between them  # reverse proxies in front (nginx = 1): client IPs come from X-Forwarded-For
 }
 
 _INSTANCE_TEMPLATE = '''"""Per-deployment settings, written on first start. Never commit this file.

@@ -49,6 +49,15 @@ def format_minutes(minutes: int | None) -> str:
     return sign + " ".join(parts) if is_english() else sign + "".join(parts)
 
 
+def format_localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A UTC timestamp shown in the county's time zone."""
+    if value is None:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])).strftime(fmt)
+
+
 def labels() -> dict[str, dict[str, str]]:
     """Translated names of the enumerations used on pages."""
     return {
@@ -80,6 +89,7 @@ def init_app(app) -> None:
     from timebank.accounts.domain import mask_phone
 
     app.jinja_env.filters["minutes"] = format_minutes
+    app.jinja_env.filters["localtime"] = format_localtime
     app.jinja_env.filters["mask_phone"] = lambda value: mask_phone(value) if value else ""
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["is_english"] = is_english

@@ -2,8 +2,14 @@
 
 from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
 from timebank.audit.models import AuditEvent  # noqa: F401
-from timebank.catalog.models import Skill  # noqa: F401
+from timebank.catalog.models import (
+    ServiceCategory,  # noqa: F401, E402
+    Skill,  # noqa: F401
+)
+from timebank.jobs.models import JobHeartbeat, JobRun, apscheduler_jobs  # noqa: F401
 from timebank.ledger.models import CheckRun, GrantRequest, LedgerAccount, LedgerNotice, Transfer  # noqa: F401
+from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
+from timebank.people.availability import AvailabilityException, SocialWorkerCertificate  # noqa: F401, E402
 from timebank.people.models import (  # noqa: F401
     Availability,
     HardshipStatus,
@@ -12,8 +18,7 @@ from timebank.people.models import (  # noqa: F401
     VolunteerProfile,
 )
 from timebank.policy.models import PolicyVersion  # noqa: F401
-from timebank.catalog.models import ServiceCategory  # noqa: F401, E402
-from timebank.people.availability import AvailabilityException, SocialWorkerCertificate  # noqa: F401, E402
+from timebank.reports.models import StatsSnapshot  # noqa: F401
 from timebank.visits.models import (  # noqa: F401, E402
     Exclusion,
     Seat,
@@ -22,6 +27,3 @@ from timebank.visits.models import (  # noqa: F401, E402
     VisitEvent,
     VisitRulesVersion,
 )
-from timebank.jobs.models import JobHeartbeat, JobRun, apscheduler_jobs  # noqa: F401
-from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
-from timebank.reports.models import StatsSnapshot  # noqa: F401

@@ -80,7 +80,17 @@ def _template_context():
     return {
         "elder_mode": request.cookies.get(ELDER_COOKIE) == "1",
         "current_lang": request.cookies.get(LANG_COOKIE) or "",
+        "unread_count": _unread,
     }
+
+
+def _unread() -> int:
+    """Unread inbox items of the logged-in user (called from the header, one query per page)."""
+    if not current_user.is_authenticated:
+        return 0
+    from timebank.notify.service import unread_count
+
+    return unread_count(db.session, current_user.id)
 
 
 def init_app(app) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import base_config, drop_pg_database, pg_database_url, postgres_url, upgrade
 from timebank import create_app
 from timebank.extensions import db
-from tests.conftest import base_config, drop_pg_database, pg_database_url, postgres_url, upgrade
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

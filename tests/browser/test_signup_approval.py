@@ -4,8 +4,8 @@ logs in and sees the approval; a station of another township gets 404 on that vo
 import re
 from datetime import date
 
-from timebank.accounts.domain import make_id_number
 from tests.browser.conftest import PHONE, shot
+from timebank.accounts.domain import make_id_number
 
 
 def login(page, base, login_name, password):

@@ -3,8 +3,8 @@
 import pytest
 from flask_migrate import check, upgrade
 
-from timebank import create_app
 from tests.conftest import base_config, drop_pg_database, pg_database_url, postgres_url
+from timebank import create_app
 
 
 def _migrate_and_check(url):

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from timebank.accounts.models import ApiToken
 from tests.conftest import count_rows
+from timebank.accounts.models import ApiToken
 
 
 def issue(client, login, password, name="phone"):

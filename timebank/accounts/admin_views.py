@@ -12,8 +12,8 @@ from timebank.accounts.forms import ConfirmActionForm, NodeForm, StaffUserForm, 
 from timebank.accounts.models import OrgNode
 from timebank.accounts.scope import require_node, scope_path
 from timebank.errors import DomainError
-from timebank.i18n import labels
 from timebank.extensions import db
+from timebank.i18n import labels
 from timebank.web import attach_error, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -96,6 +96,7 @@ class User(CreatedAtMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str | None] = mapped_column(String(40), unique=True)
     phone: Mapped[str | None] = mapped_column(String(11), unique=True)
+    email: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     node_id: Mapped[int | None] = mapped_column(ForeignKey("org_node.id"), index=True)

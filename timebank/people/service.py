@@ -15,6 +15,7 @@ from timebank.accounts.scope import load_scoped, require_node
 from timebank.audit import service as audit
 from timebank.catalog.models import Skill
 from timebank.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
+from timebank.notify.service import notify
 from timebank.people import domain
 from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
 
@@ -95,6 +96,11 @@ def review_volunteer(session, actor: User, person_id: int, *, approve: bool, rea
     profile.reviewed_at = now
     audit.record(session, "volunteer_approve" if approve else "volunteer_reject", actor_id=actor.id,
                  target=f"person:{person_id}")
+    user = profile.person.user
+    if user is not None:
+        station = actor.station.name if actor.station is not None else (actor.node.name if actor.node else "")
+        notify(session, user.id, "volunteer_approved" if approve else "volunteer_rejected",
+               {"station": station, "reason": reason or ""}, link="/me", now=now)
     return profile
 
 

@@ -3,9 +3,9 @@ password change or deactivation."""
 
 from sqlalchemy import func, select
 
+from tests.conftest import Browserless, count_rows
 from timebank.accounts.models import User
 from timebank.audit.models import AuditEvent
-from tests.conftest import Browserless, count_rows
 
 
 def cookie_of(client):

@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import count_rows, new_id_number, new_phone
 from timebank.accounts.models import Person, User
 from timebank.catalog.models import Skill
 from timebank.people.models import VolunteerProfile
-from tests.conftest import count_rows, new_id_number, new_phone
 
 
 def form(county, **overrides):

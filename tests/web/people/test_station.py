@@ -5,10 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import count_rows, new_id_number
 from timebank.accounts import crypto
 from timebank.accounts.models import Person
 from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
-from tests.conftest import count_rows, new_id_number
 
 
 @pytest.fixture

@@ -1,0 +1,45 @@
+"""Each job is a one-line shell around a service call: (session, now) -> counts. The runner commits."""
+
+from __future__ import annotations
+
+import time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def deliver_notifications(session, now):
+    from timebank.notify.jobs import deliver_due
+
+    return deliver_due(session, now=now)
+
+
+def ledger_check(session, now):
+    from timebank.ledger.jobs import nightly_check
+
+    return nightly_check(session, now=now)
+
+
+def expire_holds(session, now):
+    from timebank.ledger.jobs import expire_due_holds
+
+    return expire_due_holds(session, now=now)
+
+
+def monthly_stats(session, now):
+    from timebank.reports.service import snapshot_month
+
+    tz = ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])
+    return snapshot_month(session, today=now.astimezone(tz).date(), tz=tz)
+
+
+def scheduler_selftest(session, now, *, slot=None, owner="?"):
+    """Writes a few heartbeat rows, pausing between them: proves a run is once and all-or-nothing."""
+    from timebank.jobs.models import JobHeartbeat
+
+    steps = current_app.config["TIMEBANK_SELFTEST_STEPS"]
+    for step in range(steps):
+        session.add(JobHeartbeat(scheduled_for=slot or now, step=step, owner=owner))
+        session.flush()
+        time.sleep(current_app.config["TIMEBANK_SELFTEST_PAUSE_MS"] / 1000)
+    return {"steps": steps}

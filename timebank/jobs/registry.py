@@ -1,0 +1,50 @@
+"""Every scheduled job: an explicit id, what it calls, and its default schedule (settings may override)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from timebank.jobs import functions
+from timebank.jobs.schedule import ScheduleError, parse, parse_overrides
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    func: callable
+    schedule: str  # "off" disables it
+    label: object
+
+
+JOBS: dict[str, JobSpec] = {}
+
+
+def register(job_id: str, func, schedule: str, label) -> None:
+    JOBS[job_id] = JobSpec(job_id, func, schedule, label)
+
+
+register("deliver_notifications", functions.deliver_notifications, "every 30s", _l("发送通知(收件箱之外的渠道)"))
+register("expire_holds", functions.expire_holds, "every 10m", _l("释放到期的时长预留"))
+register("ledger_check", functions.ledger_check, "cron 30 2 * * *", _l("夜间账务核对"))
+register("monthly_stats", functions.monthly_stats, "cron 0 1 1 * *", _l("月度统计快照"))
+register("scheduler_selftest", functions.scheduler_selftest, "off", _l("调度自检(默认关闭)"))
+
+
+def schedules(config) -> dict[str, str]:
+    """Each job's schedule after TIMEBANK_JOB_SCHEDULES overrides; unknown ids and bad text are refused."""
+    overrides = parse_overrides(config.get("TIMEBANK_JOB_SCHEDULES") or "")
+    unknown = sorted(set(overrides) - set(JOBS))
+    if unknown:
+        raise ScheduleError(f"TIMEBANK_JOB_SCHEDULES names unknown jobs: {', '.join(unknown)}")
+    result = {job_id: overrides.get(job_id, spec.schedule) for job_id, spec in JOBS.items()}
+    for text in result.values():
+        if text.strip().lower() != "off":
+            parse(text, config["TIMEBANK_TIMEZONE"])
+    return result
+
+
+def trigger_for(job_id: str, config):
+    text = schedules(config)[job_id]
+    return None if text.strip().lower() == "off" else parse(text, config["TIMEBANK_TIMEZONE"])

@@ -1,0 +1,81 @@
+"""What each event says, in the recipient's language. Titles and bodies are rendered at delivery time
+(email) or display time (inbox) from the stored event and parameters, never stored as text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Event:
+    code: str
+    label: object  # lazy string shown on the preferences page
+    title: callable
+    body: callable
+
+
+def _minutes(params) -> str:
+    from timebank.i18n import format_minutes
+
+    return format_minutes(params.get("minutes", 0))
+
+
+EVENTS: dict[str, Event] = {}
+
+
+def event(code, label, title, body):
+    EVENTS[code] = Event(code, label, title, body)
+
+
+event("volunteer_approved", _l("志愿者审核结果"),
+      lambda p: _("您的志愿者注册已审核通过"),
+      lambda p: _("%(station)s已审核通过您的志愿者注册,现在可以接受服务任务了。", station=p.get("station", "")))
+event("volunteer_rejected", _l("志愿者审核结果"),
+      lambda p: _("您的志愿者注册未通过审核"),
+      lambda p: _("原因:%(reason)s。如有疑问请联系社工站。", reason=p.get("reason", "")))
+event("balance_overflow", _l("时间账户超出上限"),
+      lambda p: _("超出存储上限的时长已转入县时间池"),
+      lambda p: _("您的时间账户超过存储上限,%(minutes)s已按规定转入县公益时间池,用于帮助更困难的老人。",
+                  minutes=_minutes(p)))
+event("visit_reminder", _l("服务提醒"),
+      lambda p: _("服务提醒:%(when)s", when=p.get("when", "")),
+      lambda p: _("您报名的服务“%(title)s”将于%(when)s开始,地点:%(place)s。请按时到达并扫码签到。",
+                  title=p.get("title", ""), when=p.get("when", ""), place=p.get("place", "")))
+event("visit_auto_confirmed", _l("服务自动确认"),
+      lambda p: _("服务已自动确认"),
+      lambda p: _("服务“%(title)s”在规定天数内无人提出异议,已自动确认,%(minutes)s已记入您的时间账户。",
+                  title=p.get("title", ""), minutes=_minutes(p)))
+event("proposal_offered", _l("匹配推荐"),
+      lambda p: _("有一项服务推荐给您"),
+      lambda p: _("系统为您推荐了服务“%(title)s”(%(when)s),请在%(deadline)s前接受或婉拒。",
+                  title=p.get("title", ""), when=p.get("when", ""), deadline=p.get("deadline", "")))
+event("proposal_expired", _l("匹配推荐"),
+      lambda p: _("推荐已过期"),
+      lambda p: _("服务“%(title)s”的推荐已过期,名额已交给其他志愿者。", title=p.get("title", "")))
+event("care_visit_created", _l("主动关爱"),
+      lambda p: _("已生成探访关爱任务"),
+      lambda p: _("%(name)s已有%(days)s天没有接受探访,系统已生成探访关爱任务。",
+                  name=p.get("name", ""), days=p.get("days", "")))
+event("ledger_check_failed", _l("账务核对异常"),
+      lambda p: _("时间账务核对发现问题"),
+      lambda p: _("夜间核对发现%(count)s处问题:%(summary)s", count=p.get("count", 0), summary=p.get("summary", "")))
+event("message", _l("通知"),
+      lambda p: p.get("title", ""),
+      lambda p: p.get("body", ""))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+
+
+def render(code: str, params: dict, locale: str | None) -> Rendered:
+    """Title and body of an event in `locale` (the default language when None)."""
+    spec = EVENTS.get(code) or EVENTS["message"]
+    with force_locale(locale or "zh_CN"):
+        return Rendered(title=str(spec.title(params)), body=str(spec.body(params)))

@@ -1,0 +1,50 @@
+"""Statistics the bureau reports monthly. Snapshots are taken once per month and never rewritten."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from timebank.accounts.models import Person
+from timebank.people.models import HardshipStatus, ResidentProfile, VolunteerProfile
+from timebank.reports.models import StatsSnapshot
+
+
+def previous_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def figures(session, month_start: date, month_end: date, tz: ZoneInfo) -> dict:
+    """Counts as of the end of the month, plus what happened during it."""
+    from timebank.ledger.models import Transfer
+
+    def count(stmt):
+        return int(session.scalar(stmt) or 0)
+
+    end = datetime.combine(month_end, time(), tzinfo=tz)
+    start = datetime.combine(month_start, time(), tzinfo=tz)
+    earned = select(func.coalesce(func.sum(Transfer.minutes), 0)).where(
+        Transfer.kind == "earn", Transfer.created_at >= start, Transfer.created_at < end)
+    return {
+        "volunteers_approved": count(select(func.count()).select_from(VolunteerProfile)
+                                     .where(VolunteerProfile.status == "approved")),
+        "volunteers_signed_up": count(select(func.count()).select_from(VolunteerProfile)
+                                      .where(VolunteerProfile.created_at >= start,
+                                             VolunteerProfile.created_at < end)),
+        "residents": count(select(func.count()).select_from(ResidentProfile)),
+        "residents_in_hardship": count(select(func.count(func.distinct(HardshipStatus.person_id)))),
+        "persons": count(select(func.count()).select_from(Person)),
+        "minutes_earned": count(earned),
+    }
+
+
+def snapshot_month(session, *, today: date, tz: ZoneInfo) -> dict:
+    """Take last month's snapshot if it is not there yet (idempotent)."""
+    month = previous_month(today)
+    if session.get(StatsSnapshot, month) is not None:
+        return {"created": 0}
+    session.add(StatsSnapshot(month=month, figures=figures(session, month, today.replace(day=1), tz)))
+    session.flush()
+    return {"created": 1}
