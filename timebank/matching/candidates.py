@@ -73,7 +73,8 @@ def _person_arrays(p: Problem):
     for i, v in enumerate(vs):
         for s in v.skills:
             skills.setdefault(s, []).append(i)
-    holders = {s: np.array(ix, dtype=np.int64) for s, ix in skills.items()}
+    order = np.argsort(vx, kind="stable")
+    holders = {s: order[np.isin(order, np.array(ix, dtype=np.int64))] for s, ix in skills.items()}
     masks = {}
     for s, ix in holders.items():
         m = np.zeros(len(vs), dtype=bool)
@@ -95,8 +96,10 @@ def build_candidates(p: Problem) -> Candidates:
     params = p.params
     vx, vy, vrad, vcap, vsw, holders, masks = _person_arrays(p)
     n_v = len(p.volunteers)
-    all_people = np.arange(n_v, dtype=np.int64)
-    sw_people = np.flatnonzero(vsw).astype(np.int64)
+    all_people = np.argsort(vx, kind="stable").astype(np.int64)  # every pool is sorted by x
+    sw_people = all_people[vsw[all_people]]
+    reach = float(vrad.max(initial=0.0)) + 1e-6
+    pool_x: dict[str, np.ndarray] = {}
     served_by: dict[str, set[int]] = {}
     for i, v in enumerate(p.volunteers):
         for res in v.served_residents:
@@ -111,12 +114,19 @@ def build_candidates(p: Problem) -> Candidates:
         if r.volunteers > 0:
             if r.skills:
                 rare = min(r.skills, key=lambda s: (len(holders.get(s, ())), s))
-                pools.append(holders.get(rare, np.zeros(0, dtype=np.int64)))
+                pools.append(("skill:" + rare, holders.get(rare, np.zeros(0, dtype=np.int64))))
             else:
-                pools.append(all_people)
+                pools.append(("all", all_people))
         if r.social_workers > 0:
-            pools.append(sw_people)
-        idx = pools[0] if len(pools) == 1 else np.union1d(pools[0], pools[1])
+            pools.append(("sw", sw_people))
+        # only people within the widest radius in x can qualify: slice each x-sorted pool
+        cut = []
+        for key, pool in pools:
+            if key not in pool_x:
+                pool_x[key] = vx[pool]
+            lo, hi = np.searchsorted(pool_x[key], [r.x_km - reach, r.x_km + reach])
+            cut.append(pool[lo:hi])
+        idx = cut[0] if len(cut) == 1 else np.union1d(cut[0], cut[1])
         if len(idx) == 0:
             continue
         if r.volunteers > 0:
@@ -151,12 +161,19 @@ def build_candidates(p: Problem) -> Candidates:
     e_r, e_p, e_m = cat(parts_r, np.int64), cat(parts_p, np.int64), cat(parts_m, np.int64)
     e_vol, e_sw = cat(parts_vol, bool), cat(parts_sw, bool)
     cont = np.zeros(len(e_r), dtype=bool)
-    known = {ri: served_by[r.resident] for ri, r in enumerate(p.services) if r.resident in served_by}
-    if known:
-        for i in np.flatnonzero(np.isin(e_r, np.array(sorted(known), dtype=np.int64))):
-            cont[i] = int(e_p[i]) in known[int(e_r[i])]
+    res_id = {res: i for i, res in enumerate(sorted(served_by))}
+    if res_id and len(e_r):
+        pairs = np.array(
+            sorted(res_id[res] * n_v + i for res, who in served_by.items() for i in who), dtype=np.int64
+        )
+        r_res = np.array([res_id.get(r.resident, -1) for r in p.services], dtype=np.int64)
+        er = r_res[e_r]
+        cont = (er >= 0) & np.isin(er * n_v + e_p, pairs)
     e_gain = 1000 * params.continuity_bonus * cont.astype(np.int64) - params.travel_penalty_per_km * e_m
 
+    # order edges by (request, -gain, person) first: triples then come out grouped and sorted
+    order = np.lexsort((e_p, -e_gain, e_r))
+    e_r, e_p, e_m, e_gain, e_vol, e_sw = (x[order] for x in (e_r, e_p, e_m, e_gain, e_vol, e_sw))
     # triples: every edge x every start slot of its request, then availability and commitments
     n_slots = np.array([len(s) for s in r_slots], dtype=np.int64)
     slot_off = np.concatenate([[0], np.cumsum(n_slots)])
@@ -178,33 +195,41 @@ def build_candidates(p: Problem) -> Candidates:
     j = np.searchsorted(av_key, t_p * horizon + t_start, side="right") - 1
     jj = np.maximum(j, 0)
     ok = (j >= 0) & (av_p[jj] == t_p) & (av_end[jj] >= t_end) if len(av) else np.zeros(len(t_e), dtype=bool)
-    busy = [i for i, v in enumerate(p.volunteers) if v.commitments]
-    if busy:
-        has = np.zeros(n_v, dtype=bool)
-        has[busy] = True
-        for t in np.flatnonzero(ok & has[t_p]):
-            v = p.volunteers[int(t_p[t])]
-            r = p.services[int(e_r[t_e[t]])]
-            s, e = int(t_start[t]), int(t_end[t])
-            for c in v.commitments:
-                tr = travel_minutes(metres(r.x_km, r.y_km, c.x_km, c.y_km), params.travel_speed_kmh)
-                if not (e + tr <= c.start or c.end + tr <= s):
-                    ok[t] = False
-                    break
+    _clear_of_commitments(p, ok, t_p, t_start, t_end, e_r[t_e])
     t_e, t_start = t_e[ok], t_start[ok]
-    # drop edges without a feasible start, then order edges by (request, -gain, person)
+    # drop edges without a feasible start (renumbering keeps the order)
     alive = np.zeros(len(e_r), dtype=bool)
     alive[t_e] = True
-    order = np.lexsort((e_p, -e_gain, e_r))
-    order = order[alive[order]]
-    new_id = np.full(len(e_r), -1, dtype=np.int64)
-    new_id[order] = np.arange(len(order))
+    new_id = np.cumsum(alive) - 1
     t_e = new_id[t_e]
-    tord = np.lexsort((t_start, t_e))
-    t_e, t_start = t_e[tord], t_start[tord]
-    e_r, e_p, e_m, e_gain, e_vol, e_sw = (a[order] for a in (e_r, e_p, e_m, e_gain, e_vol, e_sw))
+    e_r, e_p, e_m, e_gain, e_vol, e_sw = (x[alive] for x in (e_r, e_p, e_m, e_gain, e_vol, e_sw))
     e_first = np.searchsorted(t_e, np.arange(len(e_r) + 1))
     r_first = np.searchsorted(e_r, np.arange(R + 1))
     return Candidates(
         p, r_dur, r_value, r_slots, e_r, e_p, e_m, e_gain, e_vol, e_sw, e_first, t_e, t_start, r_first
     )
+
+
+def _clear_of_commitments(p: Problem, ok, t_p, t_start, t_end, t_r) -> None:
+    """Rule 8 against commitments, vectorised over (triple, commitment of its person) pairs."""
+    cs = [(i, c) for i, v in enumerate(p.volunteers) for c in v.commitments]
+    if not cs:
+        return
+    n_v = len(p.volunteers)
+    c_p = np.array([i for i, _ in cs], dtype=np.int64)
+    c_s = np.array([c.start for _, c in cs], dtype=np.int64)
+    c_e = np.array([c.end for _, c in cs], dtype=np.int64)
+    c_x = np.array([c.x_km for _, c in cs])
+    c_y = np.array([c.y_km for _, c in cs])
+    c_first = np.searchsorted(c_p, np.arange(n_v + 1))
+    cnt = (c_first[1:] - c_first[:-1])[t_p] * ok
+    t = np.repeat(np.arange(len(t_p)), cnt)
+    k = c_first[t_p[t]] + (np.arange(len(t)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    rx = np.array([r.x_km for r in p.services])
+    ry = np.array([r.y_km for r in p.services])
+    dx, dy = rx[t_r[t]] - c_x[k], ry[t_r[t]] - c_y[k]
+    raw = 1000 * np.hypot(dx, dy)
+    m = _exact_metres(np.rint(raw).astype(np.int64), raw, dx, dy)
+    travel = np.ceil(m * 60 / (p.params.travel_speed_kmh * 1000)).astype(np.int64)
+    clash = ~((t_end[t] + travel <= c_s[k]) | (c_e[k] + travel <= t_start[t]))
+    ok[t[clash]] = False
