@@ -15,6 +15,8 @@ import numpy as np
 
 from timebank.matching.problem import Problem, ServiceRequest
 
+RADIUS_CLASSES = [1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 60.0, 100.0]
+
 
 def metres(ax: float, ay: float, bx: float, by: float) -> int:
     return round(1000 * math.hypot(ax - bx, ay - by))
@@ -98,8 +100,19 @@ def build_candidates(p: Problem) -> Candidates:
     n_v = len(p.volunteers)
     all_people = np.argsort(vx, kind="stable").astype(np.int64)  # every pool is sorted by x
     sw_people = all_people[vsw[all_people]]
-    reach = float(vrad.max(initial=0.0)) + 1e-6
-    pool_x: dict[str, np.ndarray] = {}
+    ladder = np.array(RADIUS_CLASSES + [max(RADIUS_CLASSES[-1], float(vrad.max(initial=0.0)))])
+    vclass = ladder[np.searchsorted(ladder, vrad - 1e-9)]  # the smallest class radius >= own radius
+    sub_pools: dict[str, list[tuple[float, np.ndarray, np.ndarray, np.ndarray]]] = {}
+
+    def split(key: str, pool: np.ndarray):
+        """A pool cut by radius class, each part sorted by x: (class radius, people, their x, their y)."""
+        if key not in sub_pools:
+            sub_pools[key] = [
+                (float(cr) + 0.001, part, vx[part], vy[part])
+                for cr in np.unique(vclass[pool])
+                for part in [pool[vclass[pool] == cr]]
+            ]
+        return sub_pools[key]
     served_by: dict[str, set[int]] = {}
     for i, v in enumerate(p.volunteers):
         for res in v.served_residents:
@@ -119,14 +132,14 @@ def build_candidates(p: Problem) -> Candidates:
                 pools.append(("all", all_people))
         if r.social_workers > 0:
             pools.append(("sw", sw_people))
-        # only people within the widest radius in x can qualify: slice each x-sorted pool
+        # only people whose radius class reaches the request: an x-slice, then a y-test, per class
         cut = []
         for key, pool in pools:
-            if key not in pool_x:
-                pool_x[key] = vx[pool]
-            lo, hi = np.searchsorted(pool_x[key], [r.x_km - reach, r.x_km + reach])
-            cut.append(pool[lo:hi])
-        idx = cut[0] if len(cut) == 1 else np.union1d(cut[0], cut[1])
+            for reach, part, px, py in split(key, pool):
+                lo, hi = np.searchsorted(px, [r.x_km - reach, r.x_km + reach])
+                if hi > lo:
+                    cut.append(part[lo:hi][np.abs(py[lo:hi] - r.y_km) <= reach])
+        idx = np.unique(np.concatenate(cut)) if cut else np.zeros(0, dtype=np.int64)
         if len(idx) == 0:
             continue
         if r.volunteers > 0:
