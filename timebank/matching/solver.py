@@ -19,7 +19,7 @@ from timebank.matching.verify import verify
 
 FULL_MODEL_TRIPLES = 40_000  # up to here the whole candidate set is modelled: optimality is provable
 TOP_K = 3  # people kept per request and seat kind beyond the seats (sparse model; LP loses < 0.001 %)
-SAFETY_S = 0.15  # share of the time limit kept for extraction, fill and verification
+SAFETY_S = 0.2  # share of the time limit kept for extraction, fill, verification and HiGHS overrun
 
 
 def sparsify(c: Candidates, k: int, incumbent: Plan) -> np.ndarray:
