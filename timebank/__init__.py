@@ -59,6 +59,7 @@ def register_areas(app: Flask) -> None:
     from timebank.accounts import views as accounts_views
     from timebank.core import views as core_views
     from timebank.extensions import api
+    from timebank.care import views as care_views
     from timebank.jobs import views as jobs_views
     from timebank.ledger import api as ledger_api
     from timebank.ledger import views as ledger_views
@@ -82,6 +83,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(profile_views.bp)
     app.register_blueprint(notify_views.bp)
     app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(care_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 

@@ -2,6 +2,19 @@
 
 from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
 from timebank.audit.models import AuditEvent  # noqa: F401
+from timebank.care.models import CareVisit, VisitReminder  # noqa: F401
+from timebank.charity.models import (  # noqa: F401
+    Allocation,
+    CashGiftNote,
+    Charity,
+    CharityMember,
+    CharityPoolRule,
+    Donation,
+    GoodsRequest,
+    Item,
+    ItemCategory,
+    StockMovement,
+)
 from timebank.catalog.models import (
     ServiceCategory,  # noqa: F401, E402
     Skill,  # noqa: F401

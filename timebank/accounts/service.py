@@ -333,3 +333,19 @@ def create_staff_user(session, actor: User, *, username: str, password: str, rol
                        station_id=station.id if station else None)
     audit.record(session, "staff_user_add", actor_id=actor.id, target=f"user:{user.id}", detail=role)
     return user
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_user(session) -> User:
+    """The actor of automatic work (jobs): an admin at the county root that can never log in."""
+    user = session.scalar(select(User).where(User.username == SYSTEM_USERNAME))
+    if user is None:
+        root = session.scalar(select(OrgNode).where(OrgNode.parent_id.is_(None)))
+        user = User(username=SYSTEM_USERNAME, password_hash="!" + secrets.token_hex(16), node_id=root.id if root
+                    else None, active=False, session_version=1, failed_logins=0)
+        user.role_rows = [UserRole(role="admin")]
+        session.add(user)
+        session.flush()
+    return user

@@ -33,6 +33,34 @@ def monthly_stats(session, now):
     return snapshot_month(session, today=now.astimezone(tz).date(), tz=tz)
 
 
+def _today(now):
+    return now.astimezone(ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])).date()
+
+
+def auto_confirm_visits(session, now):
+    from timebank.visits.settle import auto_confirm_due
+
+    return {"confirmed": len(auto_confirm_due(session, now=now, today=_today(now)))}
+
+
+def expire_visit_requests(session, now):
+    from timebank.visits.service import expire_due
+
+    return {"expired": len(expire_due(session, now=now))}
+
+
+def visit_reminders(session, now):
+    from timebank.care.service import send_reminders
+
+    return send_reminders(session, now=now)
+
+
+def proactive_care(session, now):
+    from timebank.care.service import generate_care_visits
+
+    return generate_care_visits(session, now=now, today=_today(now))
+
+
 def scheduler_selftest(session, now, *, slot=None, owner="?"):
     """Writes a few heartbeat rows, pausing between them: proves a run is once and all-or-nothing."""
     from timebank.jobs.models import JobHeartbeat
