@@ -49,6 +49,12 @@ def format_minutes(minutes: int | None) -> str:
     return sign + " ".join(parts) if is_english() else sign + "".join(parts)
 
 
+def account_name(name: str | None) -> str:
+    """System accounts carry Chinese names in the database; show them in the page's language."""
+    known = {"县捐赠时间池": _("县捐赠时间池"), "政府兜底时间池": _("政府兜底时间池"), "系统发行账户": _("系统发行账户")}
+    return known.get(name or "", name or "")
+
+
 def format_localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC timestamp shown in the county's time zone."""
     if value is None:
@@ -95,6 +101,7 @@ def init_app(app) -> None:
 
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["localtime"] = format_localtime
+    app.jinja_env.filters["account_name"] = account_name
     app.jinja_env.filters["mask_phone"] = lambda value: mask_phone(value) if value else ""
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["is_english"] = is_english
