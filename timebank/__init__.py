@@ -99,11 +99,13 @@ def register_cli(app: Flask) -> None:
     from timebank.accounts.cli import org_cli, users_cli
     from timebank.demo.cli import demo_cli
     from timebank.jobs.cli import jobs_cli, scheduler_cli, serve_command
+    from timebank.charity.cli import charity_cli
     from timebank.ledger.cli import ledger_cli
     from timebank.visits.cli import visits_cli
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
+    app.cli.add_command(charity_cli)
     app.cli.add_command(visits_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(org_cli)

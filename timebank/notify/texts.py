@@ -63,6 +63,14 @@ event("care_visit_created", _l("主动关爱"),
 event("ledger_check_failed", _l("账务核对异常"),
       lambda p: _("时间账务核对发现问题"),
       lambda p: _("夜间核对发现%(count)s处问题:%(summary)s", count=p.get("count", 0), summary=p.get("summary", "")))
+event("charity_reviewed", _l("机构审核结果"),
+      lambda p: _("机构登记已审核通过") if p.get("approved") else _("机构登记未通过审核"),
+      lambda p: _("%(name)s的登记已审核通过,现在可以捐赠物资和时长了。", name=p.get("name", "")) if p.get("approved")
+      else _("%(name)s的登记未通过审核,原因:%(reason)s", name=p.get("name", ""), reason=p.get("reason", "")))
+event("goods_delivered", _l("捐赠物资送达"),
+      lambda p: _("您捐赠的物资已送达"),
+      lambda p: _("您捐赠的%(item)s %(quantity)s%(unit)s已送到受助人手中并确认收货。",
+                  item=p.get("item", ""), quantity=p.get("quantity", ""), unit=p.get("unit", "")))
 event("message", _l("通知"),
       lambda p: p.get("title", ""),
       lambda p: p.get("body", ""))
