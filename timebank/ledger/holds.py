@@ -17,12 +17,15 @@ from timebank.ledger import domain
 from timebank.ledger.errors import AlreadyResolved
 from timebank.ledger.models import Transfer
 from timebank.ledger.service import (
+    KeyTaken,
     Outcome,
     account_for_person,
     apply_cap,
     check_key,
     check_redemption,
     lock,
+    lock_rows,
+    once,
     parse_minutes,
     replay,
     spend_guard,
@@ -42,19 +45,28 @@ def reserve(session, *, payer_account_id: int, person_id: int, minutes, key: str
         raise ValidationFailed(_l("时长只能用于兑换服务"), field="reference")
     digest = domain.body_hash("reserve", {"payer": payer_account_id, "person": person_id, "minutes": minutes,
                                           "reference": reference})
-    if (first := replay(session, key, digest)) is not None:
-        return first
-    version_id, policy = policy_service.current(session)
-    payee_id = account_for_person(session, person_id).id
-    locked = lock(session, payer_account_id, payee_id)
-    if payer_account_id == payee_id:
-        raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
-    check_redemption(session, locked[payer_account_id], policy, today)
-    transfer = spend_guard(lambda: write(
-        session, locked[payer_account_id], locked[payee_id], minutes, kind="redeem", phase="pending", key=key,
-        digest=digest, expires_at=now + timedelta(days=policy.hold_expiry_days), reference=reference, memo=memo,
-        actor_id=actor_id, policy_version_id=version_id, now=now))
-    return Outcome(transfer)
+
+    def attempt() -> Outcome:
+        got = lock_rows(session, (payer_account_id,), person_ids=(person_id,), key=key)
+        if got.key_used:
+            raise KeyTaken(key)
+        if person_id not in got.by_person:
+            account_for_person(session, person_id)  # NotFound(person_id), or opens the missing account
+            got = lock_rows(session, (payer_account_id,), person_ids=(person_id,), key=key)
+        payee, payer = got.by_person[person_id], got.accounts.get(payer_account_id)
+        if payer is None:
+            raise NotFound()
+        if payer.id == payee.id:
+            raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
+        version_id, policy = got.policy_version_id, got.policy
+        check_redemption(session, payer, policy, today)
+        transfer = spend_guard(lambda: write(
+            session, payer, payee, minutes, kind="redeem", phase="pending", key=key, digest=digest,
+            expires_at=now + timedelta(days=policy.hold_expiry_days), reference=reference, memo=memo,
+            actor_id=actor_id, policy_version_id=version_id, now=now))
+        return Outcome(transfer)
+
+    return once(session, key, digest, attempt)
 
 
 def _load_open(session, hold_id: int, key: str, digest: str) -> tuple[Transfer, dict] | Outcome:

@@ -14,12 +14,14 @@ from timebank.ledger.errors import LedgerBusy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+# serialization failure, deadlock, lock not available (the cap overflow's NOWAIT pool lock, see apply_cap)
+RETRY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 ATTEMPTS = 5
 
 
 def is_retryable(error: DBAPIError) -> bool:
-    """Serialization failures, deadlocks, a lost race on an idempotency key, and a busy SQLite file."""
+    """Serialization failures, deadlocks, a lock not taken without waiting, a lost race on an idempotency key,
+    and a busy SQLite file."""
     orig = error.orig
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     text = str(orig)

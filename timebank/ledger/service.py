@@ -10,24 +10,29 @@ the winner's transfer and replays it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import BigInteger, Integer, String, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased, make_transient_to_detached
 
 from timebank.accounts.domain import age_on
 from timebank.accounts.models import Person, User
 from timebank.accounts.scope import require_node
 from timebank.audit import service as audit
-from timebank.errors import Forbidden, NotFound, ValidationFailed
+from timebank.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from timebank.ledger import domain
 from timebank.ledger.errors import AlreadyReversed, IdempotencyConflict, from_rule
 from timebank.ledger.models import LedgerAccount, LedgerNotice, Transfer
+from timebank.notify import service as notify_service
 from timebank.people.models import HardshipStatus, Relative
 from timebank.policy import service as policy_service
 from timebank.policy.domain import Policy
+from timebank.policy.models import PolicyVersion
 
 KEY_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,80}$")
 DONATION_POOLS = ("county_donation",)
@@ -123,50 +128,205 @@ def replay(session, key: str, digest: str) -> Outcome | None:
     return Outcome(row, replayed=True)
 
 
-def lock(session, *account_ids: int) -> dict[int, LedgerAccount]:
-    """Lock the accounts in id order (FOR UPDATE on PostgreSQL; SQLite already holds the write lock)."""
+class KeyTaken(Exception):
+    """The keyed INSERT met an existing transfer with the same idempotency key (nothing was written)."""
+
+
+@dataclass(slots=True)
+class LockedAccount:
+    """A ledger account row as locked by this transaction: plain values, kept current by `write`."""
+
+    id: int
+    kind: str
+    person_id: int | None
+    code: str | None
+    balance: int
+    pending_debits: int
+    pending_credits: int
+    birth_date: date | None = None  # the owner's, for person accounts
+
+    @property
+    def spendable(self) -> int:
+        return self.balance - self.pending_debits
+
+
+@dataclass
+class Locked:
+    """What one locking statement returned: the accounts (locked, id order), the policy in force, and
+    whether the idempotency key was already used (as of the statement's snapshot)."""
+
+    accounts: dict[int, LockedAccount]
+    policy_version_id: int | None
+    policy: Policy
+    key_used: bool = False
+    by_person: dict[int, LockedAccount] = field(default_factory=dict)
+    by_code: dict[str, LockedAccount] = field(default_factory=dict)
+
+
+_acc = LedgerAccount.__table__
+_tr = Transfer.__table__
+_person = Person.__table__
+_pv = PolicyVersion.__table__
+_prior = _tr.alias("prior")
+_newest = select(func.max(_pv.c.id)).scalar_subquery()
+# One statement: lock the accounts (by id, owner or code) in id order, and read alongside them what the
+# checks need: the owner's birth date, the policy in force (newest version) and whether the key is used.
+_LOCK = (
+    select(_acc.c.id, _acc.c.kind, _acc.c.person_id, _acc.c.code, _acc.c.balance, _acc.c.pending_debits,
+           _acc.c.pending_credits, _person.c.birth_date, _pv.c.id.label("policy_id"),
+           _pv.c.settings.label("policy_settings"), _prior.c.id.label("prior_id"))
+    .select_from(_acc.outerjoin(_person, _person.c.id == _acc.c.person_id)
+                 .outerjoin(_pv, _pv.c.id == _newest)
+                 .outerjoin(_prior, _prior.c.idempotency_key == bindparam("key", type_=String)))
+    .where(_acc.c.id.in_(bindparam("ids", expanding=True, type_=Integer))
+           | _acc.c.person_id.in_(bindparam("person_ids", expanding=True, type_=Integer))
+           | _acc.c.code.in_(bindparam("codes", expanding=True, type_=String)))
+    .order_by(_acc.c.id)
+    .with_for_update(of=_acc)
+)
+# One statement moves both cached balances (deltas, so it is right whatever this session cached).
+_MOVE = (
+    update(_acc)
+    .where(_acc.c.id.in_([bindparam("d", type_=Integer), bindparam("c", type_=Integer)]))
+    .values(
+        balance=_acc.c.balance + case((_acc.c.id == bindparam("d", type_=Integer), bindparam("bd", type_=BigInteger)),
+                                      else_=bindparam("bc", type_=BigInteger)),
+        pending_debits=_acc.c.pending_debits + case(
+            (_acc.c.id == bindparam("d", type_=Integer), bindparam("pd", type_=BigInteger)), else_=0),
+        pending_credits=_acc.c.pending_credits + case(
+            (_acc.c.id == bindparam("d", type_=Integer), 0), else_=bindparam("pc", type_=BigInteger)),
+    )
+)
+_INSERTS: dict[str, tuple] = {}
+
+
+def _inserts(session) -> tuple:
+    """(keyed insert that skips a used key, plain insert), both returning the new id, for this dialect."""
+    name = session.get_bind().dialect.name
+    if name not in _INSERTS:
+        plain = insert(_tr).returning(_tr.c.id)
+        if name == "postgresql":
+            keyed = pg_insert(_tr).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(_tr.c.id)
+        elif name == "sqlite":
+            keyed = sqlite_insert(_tr).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(
+                _tr.c.id)
+        else:  # the unique index still refuses a second use; retry.committed replays it
+            keyed = plain
+        _INSERTS[name] = (keyed, plain)
+    return _INSERTS[name]
+
+
+def lock_rows(session, ids=(), *, person_ids=(), codes=(), key: str | None = None) -> Locked:
+    """Lock accounts in id order (FOR UPDATE on PostgreSQL; SQLite already holds the write lock), in one
+    statement that also returns the owners' birth dates, the policy in force and whether `key` is used."""
+    extra = session.info.pop(EXTRA_LOCKS_INFO, None)
+    if extra:
+        codes = (*codes, *extra)
+    rows = session.execute(_LOCK, {"ids": list(ids), "person_ids": list(person_ids), "codes": list(codes),
+                                   "key": key}).all()
+    if rows:
+        version_id, policy = policy_service.from_row(rows[0].policy_id, rows[0].policy_settings)
+    else:
+        version_id, policy = policy_service.current(session)
+    got = Locked({}, version_id, policy, key_used=bool(rows) and rows[0].prior_id is not None)
+    for row in rows:
+        account = LockedAccount(row.id, row.kind, row.person_id, row.code, int(row.balance),
+                                int(row.pending_debits), int(row.pending_credits), row.birth_date)
+        got.accounts[row.id] = account
+        if row.person_id is not None:
+            got.by_person[row.person_id] = account
+        if row.code is not None:
+            got.by_code[row.code] = account
+    return got
+
+
+def lock(session, *account_ids: int) -> dict[int, LockedAccount]:
+    """Lock the accounts in id order; NotFound unless every one exists."""
     ids = sorted(set(account_ids))
-    rows = session.scalars(
-        select(LedgerAccount).where(LedgerAccount.id.in_(ids)).order_by(LedgerAccount.id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).all()
-    found = {row.id: row for row in rows}
-    if len(found) != len(ids):
+    found = lock_rows(session, ids).accounts
+    if any(i not in found for i in ids):
         raise NotFound()
-    return found
+    return {i: found[i] for i in ids}
 
 
-def write(session, debit: LedgerAccount, credit: LedgerAccount, minutes: int, *, kind: str,
+# A hint for the next attempt of the same unit of work (see apply_cap): account codes to lock up front.
+EXTRA_LOCKS_INFO = "ledger_extra_locks"
+_WROTE_KEY_INFO = "ledger_wrote_key"
+
+
+def _expire_orm_copies(session, ids) -> None:
+    """Accounts this session loaded through the ORM would show stale balances after the Core UPDATE."""
+    for account_id in ids:
+        obj = session.identity_map.get((LedgerAccount, (account_id,), None))
+        if obj is not None:
+            session.expire(obj, ["balance", "pending_debits", "pending_credits"])
+
+
+def write(session, debit: LockedAccount, credit: LockedAccount, minutes: int, *, kind: str,
           phase: str = "posted", key: str | None = None, digest: str | None = None, parent: Transfer | None = None,
           pending: Transfer | None = None, reverses: Transfer | None = None, expires_at: datetime | None = None,
           reference: str | None = None, memo: str | None = None, actor_id: int | None = None,
           policy_version_id: int | None = None, now: datetime) -> Transfer:
-    """Append one transfer and move the cached balances with it (the caller has locked both accounts)."""
+    """Append one transfer and move the cached balances with it (the caller has locked both accounts).
+
+    Two statements: the INSERT (a keyed one does nothing and raises KeyTaken if the key is already used,
+    so nothing moves) and one UPDATE of both cached balances.
+    """
+    released = pending.minutes if pending is not None else 0  # a resolution releases the whole reservation
     if phase in domain.POSTED_PHASES:
-        domain.check_spend(debit.kind, debit.balance, debit.pending_debits - (pending.minutes if pending else 0),
-                           minutes)
+        domain.check_spend(debit.kind, debit.balance, debit.pending_debits - released, minutes)
     elif phase == "pending":
         domain.check_spend(debit.kind, debit.balance, debit.pending_debits, minutes)
-    if pending is not None:  # a resolution releases the whole reservation first
-        debit.pending_debits -= pending.minutes
-        credit.pending_credits -= pending.minutes
-    if phase in domain.POSTED_PHASES:
-        debit.balance -= minutes
-        credit.balance += minutes
-    elif phase == "pending":
-        debit.pending_debits += minutes
-        credit.pending_credits += minutes
-    transfer = Transfer(
-        debit_account_id=debit.id, credit_account_id=credit.id, minutes=minutes, kind=kind, phase=phase,
-        idempotency_key=key if parent is None else None, body_hash=digest if parent is None else None,
-        parent_id=parent.id if parent is not None else None, pending_id=pending.id if pending else None,
-        reverses_id=reverses.id if reverses else None, expires_at=expires_at, reference=reference,
-        memo=(memo or "").strip()[:200] or None, actor_id=actor_id, policy_version_id=policy_version_id,
-        created_at=now,
-    )
-    session.add(transfer)
-    session.flush()
+    moved = minutes if phase in domain.POSTED_PHASES else 0
+    reserved = minutes if phase == "pending" else 0
+    primary = parent is None
+    values = {
+        "debit_account_id": debit.id, "credit_account_id": credit.id, "minutes": minutes, "kind": kind,
+        "phase": phase, "idempotency_key": key if primary else None, "body_hash": digest if primary else None,
+        "parent_id": parent.id if parent is not None else None, "pending_id": pending.id if pending else None,
+        "reverses_id": reverses.id if reverses else None, "expires_at": expires_at, "reference": reference,
+        "memo": (memo or "").strip()[:200] or None, "actor_id": actor_id, "policy_version_id": policy_version_id,
+        "created_at": now,
+    }
+    keyed, plain = _inserts(session)
+    new_id = session.execute(keyed if primary and key is not None else plain, values).scalar()
+    if new_id is None:
+        raise KeyTaken(key)
+    if primary and key is not None:
+        session.info[_WROTE_KEY_INFO] = key
+    session.execute(_MOVE, {"d": debit.id, "c": credit.id, "bd": -moved, "bc": moved,
+                            "pd": reserved - released, "pc": reserved - released})
+    debit.balance -= moved
+    credit.balance += moved
+    debit.pending_debits += reserved - released
+    credit.pending_credits += reserved - released
+    _expire_orm_copies(session, (debit.id, credit.id))
+    transfer = Transfer(id=new_id, **values)
+    make_transient_to_detached(transfer)
+    session.add(transfer)  # persistent without a query: callers read its fields and relationships
     return transfer
+
+
+def once(session, key: str, digest: str, attempt) -> Outcome:
+    """Run an operation that locks with `key` (see lock_rows) and writes the keyed transfer.
+
+    The same key and body return the first result, another body is a conflict: when the locking
+    statement saw the key used (the attempt raises KeyTaken before checking anything), when a racing call
+    committed it meanwhile (the keyed INSERT does nothing and raises KeyTaken), and when a rule failed only
+    because that racing first call already spent the minutes (checked again, only on the failure path).
+    """
+    session.info.pop(_WROTE_KEY_INFO, None)
+    try:
+        return attempt()
+    except KeyTaken:
+        first = replay(session, key, digest)
+        if first is None:  # the key was seen in use; keys are never removed
+            raise AssertionError(f"idempotency key {key!r} vanished") from None
+        return first
+    except DomainError:
+        if session.info.get(_WROTE_KEY_INFO) != key and (first := replay(session, key, digest)) is not None:
+            return first
+        raise
 
 
 def spend_guard(work):
@@ -177,21 +337,48 @@ def spend_guard(work):
         raise from_rule(error) from None
 
 
-def apply_cap(session, account: LedgerAccount, policy: Policy, parent: Transfer, *, locked: dict,
+def apply_cap(session, account: LockedAccount, policy: Policy, parent: Transfer, *, locked: dict,
               version_id: int | None, now: datetime) -> int:
-    """Move minutes above the cap to the county donation pool and tell the person (a notice row)."""
+    """Move minutes above the cap to the county donation pool and tell the person: a notice on the account
+    page and a notification (inbox, and email if they have one) for their login, in this transaction.
+
+    The pool is locked in id order when the caller included it (lock_rows `codes`). When it was not and
+    its id is lower than an account already locked, taking it now would break the lock order, so it is
+    tried without waiting (PostgreSQL NOWAIT); if another transaction holds it, the attempt fails with a
+    retryable error and the retry locks the pool up front (session.info hint read by lock_rows).
+    """
     if account.kind != "person":
         return 0
     extra = domain.overflow(account.balance, account.pending_debits, policy.balance_cap_minutes)
     if not extra:
         return 0
-    pool_id = system_account(session, domain.pool_code("county_donation")).id
-    pool = locked.get(pool_id) or lock(session, pool_id)[pool_id]
+    code = domain.pool_code("county_donation")
+    pool = next((a for a in locked.values() if a.code == code), None)
+    if pool is None:
+        pool = _lock_pool_late(session, code, locked)
     transfer = write(session, account, pool, extra, kind="overflow", parent=parent, actor_id=parent.actor_id,
                      policy_version_id=version_id, memo="超过存储上限,自动捐入县捐赠时间池", now=now)
     session.add(LedgerNotice(person_id=account.person_id, kind="overflow", minutes=extra, transfer_id=transfer.id,
                              created_at=now))
+    user_id = session.scalar(select(User.id).where(User.person_id == account.person_id))
+    if user_id is not None:
+        notify_service.notify(session, user_id, "balance_overflow", {"minutes": extra}, link="/me/account",
+                              now=now)
     return extra
+
+
+def _lock_pool_late(session, code: str, locked: dict) -> LockedAccount:
+    pool_id = system_account(session, code).id
+    if pool_id > max(locked) or session.get_bind().dialect.name != "postgresql":
+        return lock(session, pool_id)[pool_id]  # still in id order (SQLite: the write lock is held already)
+    try:
+        row = session.execute(select(_acc.c.id, _acc.c.kind, _acc.c.person_id, _acc.c.code, _acc.c.balance,
+                                     _acc.c.pending_debits, _acc.c.pending_credits)
+                              .where(_acc.c.id == pool_id).with_for_update(nowait=True)).one()
+    except DBAPIError:  # 55P03, retried by retry.committed; the retry's lock_rows takes the pool in order
+        session.info.setdefault(EXTRA_LOCKS_INFO, set()).add(code)
+        raise
+    return LockedAccount(*row)
 
 
 def _person_facts(session, person_id: int, today: date) -> tuple[int, list[int], bool]:
@@ -208,9 +395,15 @@ def _person_facts(session, person_id: int, today: date) -> tuple[int, list[int],
     return age_on(birth, today), spouse_ages, bool(has_hardship)
 
 
-def check_redemption(session, payer: LedgerAccount, policy: Policy, today: date) -> None:
-    """Hours leave a person's account for a service only under the redemption-age rule."""
+def check_redemption(session, payer: LockedAccount, policy: Policy, today: date) -> None:
+    """Hours leave a person's account for a service only under the redemption-age rule.
+
+    The payer's own age comes from the locking statement; spouses and hardship are read only when the
+    payer is younger than the redemption age.
+    """
     if payer.kind != "person":
+        return
+    if payer.birth_date is not None and age_on(payer.birth_date, today) >= policy.redeem_min_age:
         return
     age, spouse_ages, hardship = _person_facts(session, payer.person_id, today)
     if not domain.may_redeem(age=age, spouse_ages=spouse_ages, has_hardship=hardship,
@@ -252,33 +445,47 @@ def earn(session, *, payer_account_id: int, person_id: int, minutes: int, key: s
 
     Team (group) hours are donation-only by default: they are credited and at once donated to the county
     pool, so the volunteer's record shows the service. Minors earn only per the minors' rule.
+
+    Statements on the usual path: one that locks payer and payee (id order) and reads the payee's and
+    payer's birth dates, the policy in force and whether the key is used; the INSERT; one UPDATE.
     """
     key = check_key(key)
     minutes = parse_minutes(minutes)
     digest = domain.body_hash("earn", {"payer": payer_account_id, "person": person_id, "minutes": minutes,
                                        "reference": reference, "team": team, "guardian": guardian_consent})
-    if (first := replay(session, key, digest)) is not None:
-        return first
-    version_id, policy = policy_service.current(session)
-    payee_id, payee_birth = payee_account(session, person_id)
-    donate_team = team and policy.team_hours_donation_only
-    pool_id = system_account(session, domain.pool_code("county_donation")).id if donate_team else None
-    locked = lock(session, payer_account_id, payee_id, *([pool_id] if donate_team else []))
-    payer, payee = locked[payer_account_id], locked[payee_id]
-    if payer.id == payee.id:
-        raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
-    check_depositor(payee_birth, policy, today, team=team, guardian_consent=guardian_consent)
-    check_redemption(session, payer, policy, today)
-    transfer = spend_guard(lambda: write(session, payer, payee, minutes, kind="earn", key=key, digest=digest,
-                                         reference=reference, memo=memo, actor_id=actor_id,
-                                         policy_version_id=version_id, now=now))
-    extra = 0
-    if donate_team:
-        write(session, payee, locked[pool_id], minutes, kind="donate", parent=transfer, actor_id=actor_id,
-              policy_version_id=version_id, memo="团体服务时长仅可捐赠", now=now)
-    else:
-        extra = apply_cap(session, payee, policy, transfer, locked=locked, version_id=version_id, now=now)
-    return Outcome(transfer, overflow_minutes=extra)
+    pool_code = domain.pool_code("county_donation")
+
+    def attempt() -> Outcome:
+        codes = (pool_code,) if team else ()  # locked up front, whatever the policy says, to keep id order
+        got = lock_rows(session, (payer_account_id,), person_ids=(person_id,), codes=codes, key=key)
+        if got.key_used:
+            raise KeyTaken(key)
+        if person_id not in got.by_person or (team and pool_code not in got.by_code):
+            account_for_person(session, person_id)  # NotFound(person_id), or opens the missing account
+            if team:
+                system_account(session, pool_code)
+            got = lock_rows(session, (payer_account_id,), person_ids=(person_id,), codes=codes, key=key)
+        payee = got.by_person[person_id]
+        payer = got.accounts.get(payer_account_id)
+        if payer is None:
+            raise NotFound()
+        if payer.id == payee.id:
+            raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
+        version_id, policy = got.policy_version_id, got.policy
+        check_depositor(payee.birth_date, policy, today, team=team, guardian_consent=guardian_consent)
+        check_redemption(session, payer, policy, today)
+        transfer = spend_guard(lambda: write(session, payer, payee, minutes, kind="earn", key=key, digest=digest,
+                                             reference=reference, memo=memo, actor_id=actor_id,
+                                             policy_version_id=version_id, now=now))
+        extra = 0
+        if team and policy.team_hours_donation_only:
+            write(session, payee, got.by_code[pool_code], minutes, kind="donate", parent=transfer,
+                  actor_id=actor_id, policy_version_id=version_id, memo="团体服务时长仅可捐赠", now=now)
+        else:
+            extra = apply_cap(session, payee, policy, transfer, locked=got.accounts, version_id=version_id, now=now)
+        return Outcome(transfer, overflow_minutes=extra)
+
+    return once(session, key, digest, attempt)
 
 
 def gift(session, actor: User, *, to_person_id: int, minutes, memo: str | None, key: str, now: datetime) -> Outcome:
@@ -289,27 +496,36 @@ def gift(session, actor: User, *, to_person_id: int, minutes, memo: str | None, 
         raise ValidationFailed(field="to_person_id")
     digest = domain.body_hash("gift", {"actor": actor.id, "to": to_person_id, "minutes": minutes,
                                        "memo": (memo or "").strip()})
-    if (first := replay(session, key, digest)) is not None:
-        return first
-    source = _actor_account(session, actor)
-    if to_person_id == actor.person_id:
-        raise ValidationFailed(_l("不能转赠给自己"), field="to_person_id")
-    if session.get(Person, to_person_id) is None:
-        raise from_rule(domain.LedgerRuleBroken("not_relative"))
-    version_id, policy = policy_service.current(session)
-    links = session.execute(select(Relative.kinship, Relative.verified).where(
-        ((Relative.resident_id == actor.person_id) & (Relative.relative_id == to_person_id))
-        | ((Relative.resident_id == to_person_id) & (Relative.relative_id == actor.person_id)))).all()
-    if (reason := domain.may_gift([(k, v) for k, v in links], policy.gift_kinships)) is not None:
-        raise from_rule(domain.LedgerRuleBroken(reason))
-    target_id = account_for_person(session, to_person_id).id
-    locked = lock(session, source.id, target_id)
-    transfer = spend_guard(lambda: write(session, locked[source.id], locked[target_id], minutes, kind="gift",
-                                         key=key, digest=digest, memo=memo, actor_id=actor.id,
-                                         policy_version_id=version_id, now=now))
-    extra = apply_cap(session, locked[target_id], policy, transfer, locked=locked, version_id=version_id, now=now)
-    audit.record(session, "ledger_gift", actor_id=actor.id, target=f"transfer:{transfer.id}")
-    return Outcome(transfer, overflow_minutes=extra)
+
+    def attempt() -> Outcome:
+        if actor.person_id is None:
+            raise Forbidden(_l("您的登录账号没有关联个人信息,无法使用时间账户"))
+        if to_person_id == actor.person_id:
+            raise ValidationFailed(_l("不能转赠给自己"), field="to_person_id")
+        people = (actor.person_id, to_person_id)
+        got = lock_rows(session, person_ids=people, key=key)
+        if got.key_used:
+            raise KeyTaken(key)
+        if to_person_id not in got.by_person and session.get(Person, to_person_id) is None:
+            raise from_rule(domain.LedgerRuleBroken("not_relative"))
+        links = session.execute(select(Relative.kinship, Relative.verified).where(
+            ((Relative.resident_id == actor.person_id) & (Relative.relative_id == to_person_id))
+            | ((Relative.resident_id == to_person_id) & (Relative.relative_id == actor.person_id)))).all()
+        if (reason := domain.may_gift([(k, v) for k, v in links], got.policy.gift_kinships)) is not None:
+            raise from_rule(domain.LedgerRuleBroken(reason))
+        if any(p not in got.by_person for p in people):
+            for p in people:
+                account_for_person(session, p)
+            got = lock_rows(session, person_ids=people, key=key)
+        source, target = got.by_person[actor.person_id], got.by_person[to_person_id]
+        version_id, policy = got.policy_version_id, got.policy
+        transfer = spend_guard(lambda: write(session, source, target, minutes, kind="gift", key=key, digest=digest,
+                                             memo=memo, actor_id=actor.id, policy_version_id=version_id, now=now))
+        extra = apply_cap(session, target, policy, transfer, locked=got.accounts, version_id=version_id, now=now)
+        audit.record(session, "ledger_gift", actor_id=actor.id, target=f"transfer:{transfer.id}")
+        return Outcome(transfer, overflow_minutes=extra)
+
+    return once(session, key, digest, attempt)
 
 
 def donation_pool(session, pool: str) -> LedgerAccount:
@@ -331,17 +547,33 @@ def donate(session, actor: User, *, pool: str, minutes, key: str, memo: str | No
     minutes = parse_minutes(minutes)
     digest = domain.body_hash("donate", {"actor": actor.id, "pool": pool, "minutes": minutes,
                                          "memo": (memo or "").strip()})
-    if (first := replay(session, key, digest)) is not None:
-        return first
-    source = _actor_account(session, actor)
-    target_id = donation_pool(session, pool).id
-    version_id, _policy = policy_service.current(session)
-    locked = lock(session, source.id, target_id)
-    transfer = spend_guard(lambda: write(session, locked[source.id], locked[target_id], minutes, kind="donate",
-                                         key=key, digest=digest, memo=memo, actor_id=actor.id,
-                                         policy_version_id=version_id, now=now))
-    audit.record(session, "ledger_donate", actor_id=actor.id, target=f"transfer:{transfer.id}")
-    return Outcome(transfer)
+
+    def attempt() -> Outcome:
+        if actor.person_id is None:
+            raise Forbidden(_l("您的登录账号没有关联个人信息,无法使用时间账户"))
+        if pool in DONATION_POOLS:
+            code = domain.pool_code(pool)
+        elif isinstance(pool, str) and pool.startswith("charity:"):
+            code = pool
+        else:
+            raise ValidationFailed(_l("请选择捐赠对象"), field="pool")
+        got = lock_rows(session, person_ids=(actor.person_id,), codes=(code,), key=key)
+        if got.key_used:
+            raise KeyTaken(key)
+        if code not in got.by_code or actor.person_id not in got.by_person:
+            donation_pool(session, pool)  # ValidationFailed(pool) for an unknown charity
+            account_for_person(session, actor.person_id)
+            got = lock_rows(session, person_ids=(actor.person_id,), codes=(code,), key=key)
+        target = got.by_code[code]
+        if target.kind not in ("pool", "charity"):
+            raise ValidationFailed(_l("请选择捐赠对象"), field="pool")
+        transfer = spend_guard(lambda: write(session, got.by_person[actor.person_id], target, minutes,
+                                             kind="donate", key=key, digest=digest, memo=memo, actor_id=actor.id,
+                                             policy_version_id=got.policy_version_id, now=now))
+        audit.record(session, "ledger_donate", actor_id=actor.id, target=f"transfer:{transfer.id}")
+        return Outcome(transfer)
+
+    return once(session, key, digest, attempt)
 
 
 def reverse(session, actor: User, *, transfer_id: int, reason: str, key: str, now: datetime) -> Outcome:

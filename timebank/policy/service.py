@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -32,14 +33,35 @@ def current_version(session) -> PolicyVersion | None:
     return session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()).limit(1))
 
 
+@functools.lru_cache(maxsize=64)
+def parsed(settings: str | None) -> domain.Policy:
+    """The policy a stored version holds, parsed once per process.
+
+    Keyed on the stored text itself, so it can never be stale: versions are append-only, and a new one
+    has new text (or the same text, which means the same rules). Policy is a frozen value, safe to share.
+    """
+    return domain.from_json(settings)
+
+
+def from_row(version_id: int | None, settings: str | None) -> tuple[int | None, domain.Policy]:
+    """(version id, policy) from the newest row's id and settings (None, None: the defaults)."""
+    if version_id is None:
+        return None, domain.DEFAULT_POLICY
+    return version_id, parsed(settings)
+
+
 def current(session) -> tuple[int | None, domain.Policy]:
-    """(version id, policy) in force; the defaults when no version was ever saved."""
+    """(version id, policy) in force; the defaults when no version was ever saved.
+
+    One indexed query (the newest row); parsing is cached per process by `parsed`. The ledger's hot path
+    reads the same row inside its locking statement instead (timebank.ledger.service.lock_rows).
+    """
     row = session.execute(
         select(PolicyVersion.id, PolicyVersion.settings).order_by(PolicyVersion.id.desc()).limit(1)
     ).first()
     if row is None:
         return None, domain.DEFAULT_POLICY
-    return row.id, domain.from_json(row.settings)
+    return from_row(row.id, row.settings)
 
 
 def history(session, limit: int = 50) -> list[PolicyVersion]:
