@@ -337,7 +337,11 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
         raise Forbidden(_l("您的登录账号没有关联个人信息"))
     profile = session.scalar(select(VolunteerProfile).where(VolunteerProfile.person_id == person_id)
                              .with_for_update().execution_options(populate_existing=True))
-    req = load(session, actor, request_id, lock=True)
+    req = load(session, None, request_id, lock=True)
+    if not may_see(session, actor, req):
+        if req.status != "open" and not req.safety and actor.has_role("volunteer", "social_worker"):
+            raise rule_error("no_seat")  # it was open a moment ago: someone else took the last seat
+        raise NotInScope()
     if assigning:
         if not is_staff_for(actor, req.node):
             raise NotInScope()
