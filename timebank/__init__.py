@@ -60,6 +60,8 @@ def register_areas(app: Flask) -> None:
     from timebank.core import views as core_views
     from timebank.extensions import api
     from timebank.care import views as care_views
+    from timebank.dispatch import api as dispatch_api
+    from timebank.dispatch import views as dispatch_views
     from timebank.jobs import views as jobs_views
     from timebank.ledger import api as ledger_api
     from timebank.ledger import views as ledger_views
@@ -84,11 +86,12 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(notify_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(care_views.bp)
+    app.register_blueprint(dispatch_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (accounts_api.blp, ledger_api.blp, notify_api.blp):
+    for blueprint in (accounts_api.blp, ledger_api.blp, notify_api.blp, dispatch_api.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     csrf.exempt(visits_api.blp)

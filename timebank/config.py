@@ -33,6 +33,10 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_NOTIFY_MAX_ATTEMPTS": 12,
     "TIMEBANK_JOB_SCHEDULES": "",  # overrides, e.g. "deliver_notifications=every 30s; ledger_check=cron 0 2 * * *"
     "TIMEBANK_SCHEDULER_POLL_SECONDS": 5,  # how often a waiting scheduler tries to take over
+    "TIMEBANK_MATCH_HORIZON_DAYS": 7,  # matching plans this many days ahead
+    "TIMEBANK_MATCH_TIME_LIMIT": 5,  # seconds per solve from the pages and the job
+    "TIMEBANK_MATCH_MAX_TRAVEL_KM": 10,
+    "TIMEBANK_PROPOSAL_HOURS": 24,  # a proposal must be answered within this many hours (and 1 h before the visit)
     "TIMEBANK_CARE_DAYS": 30,  # proactive care: a watched resident with no visit for this many days ...
     "TIMEBANK_CARE_GROUPS": "lone_80,dibao_alone,tekun,severe_disability,left_behind_child,orphan,de_facto_orphan",
     "TIMEBANK_SELFTEST_STEPS": 3,  # the scheduler self-test job writes this many rows ...

@@ -88,6 +88,10 @@ def labels() -> dict[str, dict[str, str]]:
         "gender": {"male": _("男"), "female": _("女")},
         "disability": {0: _("无"), 1: _("一级"), 2: _("二级"), 3: _("三级"), 4: _("四级")},
         "station_kind": {"social_work": _("社工站"), "committee": _("村/居委会")},
+        "proposal": {
+            "offered": _("待答复"), "accepted": _("已接受"), "declined": _("已婉拒"), "expired": _("已过期"),
+            "withdrawn": _("已撤回"), "failed": _("未成功"),
+        },
         "care_group": {
             "lone_80": _("80岁以上独居"), "dibao_alone": _("60-79岁低保独居"), "tekun": _("特困"),
             "severe_disability": _("重度残疾"), "left_behind_child": _("留守儿童"), "orphan": _("孤儿"),

@@ -61,6 +61,18 @@ def proactive_care(session, now):
     return generate_care_visits(session, now=now, today=_today(now))
 
 
+def match_townships(session, now):
+    from timebank.dispatch.service import match_all_townships
+
+    return match_all_townships(session, now=now)
+
+
+def expire_proposals(session, now):
+    from timebank.dispatch.service import expire_due
+
+    return {"expired": expire_due(session, now=now)}
+
+
 def scheduler_selftest(session, now, *, slot=None, owner="?"):
     """Writes a few heartbeat rows, pausing between them: proves a run is once and all-or-nothing."""
     from timebank.jobs.models import JobHeartbeat

@@ -1,0 +1,14 @@
+"""Dispatch tests reuse the visits test world."""
+
+import pytest
+
+from tests.integration.visits.world import VisitWorld
+
+
+@pytest.fixture
+def vw(app, session, county, make_volunteer, make_resident):
+    saved = app.config["TIMEBANK_MATCH_TIME_LIMIT"]
+    app.config["TIMEBANK_MATCH_TIME_LIMIT"] = 2
+    with app.test_request_context():
+        yield VisitWorld(session, county, make_volunteer, make_resident)
+    app.config["TIMEBANK_MATCH_TIME_LIMIT"] = saved
