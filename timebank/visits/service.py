@@ -207,7 +207,7 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
     category = session.get(ServiceCategory, data.category_id) if isinstance(data.category_id, int) else None
     if category is None or not category.active:
         raise ValidationFailed(_l("请选择服务类别"), field="category_id")
-    duration = data.duration_minutes or category.default_minutes
+    duration = category.default_minutes if data.duration_minutes is None else data.duration_minutes
     try:
         domain.check_window(data.earliest_start, data.latest_end, duration, now)
         windows = domain.occurrences(data.earliest_start, data.latest_end, data.repeat_weeks)

@@ -65,6 +65,7 @@ class VisitWorld(LedgerWorld):
 
     def post(self, actor, resident, *, start=None, hours=2, duration=60, **kwargs):
         start = start or NOW + timedelta(days=1)
+        kwargs.setdefault("payer", "county_donation")
         data = visits.RequestInput(resident_id=resident.id, category_id=kwargs.pop("category_id", None)
                                    or self.category().id, earliest_start=start,
                                    latest_end=start + timedelta(hours=hours), duration_minutes=duration, **kwargs)
