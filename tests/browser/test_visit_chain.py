@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from timebank import create_app
-from timebank.extensions import db
 from tests.browser.conftest import PHONE, LiveServer, shot
 from tests.conftest import base_config, drop_pg_database, pg_database_url, postgres_url, upgrade
+from timebank import create_app
+from timebank.extensions import db
 
 TZ = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from timebank.accounts.models import Person, User
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from timebank.visits import domain, qr, rules as visit_rules
+from timebank.visits import domain, qr
+from timebank.visits import rules as visit_rules
 from timebank.visits.models import Seat, ServiceRequest
 from timebank.visits.service import is_staff_for, load, log, rule_error, seats_of, step
 

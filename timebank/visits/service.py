@@ -25,8 +25,9 @@ from timebank.errors import Conflict, Forbidden, InvalidTransition, NotInScope, 
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
 from timebank.people.availability import AvailabilityException
-from timebank.people.models import Availability, HardshipStatus, Relative, ResidentProfile, VolunteerProfile
-from timebank.visits import domain, rules as visit_rules
+from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
+from timebank.visits import domain
+from timebank.visits import rules as visit_rules
 from timebank.visits.models import Exclusion, Seat, ServiceRequest, VisitEvent
 
 MESSAGES = {

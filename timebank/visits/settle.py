@@ -14,7 +14,8 @@ from timebank.errors import Forbidden, InvalidTransition, ValidationFailed
 from timebank.ledger import domain as ledger_domain
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
-from timebank.visits import domain, rules as visit_rules
+from timebank.visits import domain
+from timebank.visits import rules as visit_rules
 from timebank.visits.models import Seat, ServiceRecord, ServiceRequest
 from timebank.visits.service import load, log, roles_of, rule_error, seats_of, step
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from tests.integration.visits.world import NOW, TODAY
 from timebank.errors import Conflict, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.visits import onsite, settle
 from timebank.visits import service as visits
-from tests.integration.visits.world import NOW, TODAY
 
 
 def post_input(vw, resident, **kwargs):

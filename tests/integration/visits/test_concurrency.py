@@ -9,6 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import (
+    base_config,
+    drop_pg_database,
+    new_id_number,
+    pg_database_url,
+    postgres_url,
+    reset_database,
+    upgrade,
+)
 from timebank import create_app
 from timebank.accounts import service as accounts
 from timebank.errors import Conflict, InvalidTransition
@@ -16,8 +25,6 @@ from timebank.extensions import db
 from timebank.people.models import Availability, ResidentProfile, VolunteerProfile
 from timebank.visits import service as visits
 from timebank.visits.models import Seat, ServiceRequest
-from tests.conftest import base_config, drop_pg_database, new_id_number, pg_database_url, postgres_url, reset_database
-from tests.conftest import upgrade
 
 THREADS = 12
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.integration.visits.world import NOW, TODAY
 from timebank.ledger.models import Transfer
 from timebank.visits import settle
 from timebank.visits.models import ServiceRecord, VisitEvent
-from tests.integration.visits.world import NOW, TODAY
 
 
 def test_pool_paid_visit_settles_exactly_the_credited_minutes(vw):

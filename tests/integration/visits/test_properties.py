@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tests.integration.visits.world import NOW, TODAY
 from timebank.errors import DomainError
 from timebank.visits import domain
 from timebank.visits import service as visits
 from timebank.visits.models import Seat, ServiceRequest
-from tests.integration.visits.world import NOW, TODAY
 
 TZ = ZoneInfo("Asia/Shanghai")
 CAP = 240

@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from tests.integration.ledger.world import LedgerWorld
 from timebank.catalog.models import ServiceCategory, Skill
 from timebank.ledger import reconcile
 from timebank.ledger.models import LedgerAccount, Transfer
 from timebank.people.models import Availability, HardshipStatus, Relative, VolunteerProfile
 from timebank.visits import onsite, settle
 from timebank.visits import service as visits
-from tests.integration.ledger.world import LedgerWorld
 
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)  # 10:00 in the county (Asia/Shanghai), a Sunday
 TODAY = date(2026, 11, 29)

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from timebank.visits import onsite
-from timebank.visits.models import ServiceRequest
 from tests.integration.visits.world import NOW
 from tests.web.visits.conftest import VOLUNTEER_PASSWORD
+from timebank.visits import onsite
+from timebank.visits.models import ServiceRequest
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
