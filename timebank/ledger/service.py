@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Integer, String, bindparam, case, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import BigInteger, Integer, String, bindparam, case, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
@@ -197,23 +195,15 @@ _MOVE = (
             (_acc.c.id == bindparam("d", type_=Integer), 0), else_=bindparam("pc", type_=BigInteger)),
     )
 )
-_INSERTS: dict[str, tuple] = {}
-
-
-def _inserts(session) -> tuple:
-    """(keyed insert that skips a used key, plain insert), both returning the new id, for this dialect."""
-    name = session.get_bind().dialect.name
-    if name not in _INSERTS:
-        plain = insert(_tr).returning(_tr.c.id)
-        if name == "postgresql":
-            keyed = pg_insert(_tr).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(_tr.c.id)
-        elif name == "sqlite":
-            keyed = sqlite_insert(_tr).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(
-                _tr.c.id)
-        else:  # the unique index still refuses a second use; retry.committed replays it
-            keyed = plain
-        _INSERTS[name] = (keyed, plain)
-    return _INSERTS[name]
+_COLUMNS = [c for c in _tr.c if c.name != "id"]
+# Written out because SQLAlchemy does not cache the compiled form of its ON CONFLICT constructs; the same
+# text runs on PostgreSQL and on SQLite (3.35+). A used key makes it insert nothing and return no row; the
+# key is NULL on linked transfers, which never conflict.
+_INSERT = text(
+    f"INSERT INTO {_tr.name} ({', '.join(c.name for c in _COLUMNS)}) "
+    f"VALUES ({', '.join(':' + c.name for c in _COLUMNS)}) "
+    "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+).bindparams(*(bindparam(c.name, type_=c.type) for c in _COLUMNS))
 
 
 def lock_rows(session, ids=(), *, person_ids=(), codes=(), key: str | None = None) -> Locked:
@@ -288,8 +278,7 @@ def write(session, debit: LockedAccount, credit: LockedAccount, minutes: int, *,
         "memo": (memo or "").strip()[:200] or None, "actor_id": actor_id, "policy_version_id": policy_version_id,
         "created_at": now,
     }
-    keyed, plain = _inserts(session)
-    new_id = session.execute(keyed if primary and key is not None else plain, values).scalar()
+    new_id = session.execute(_INSERT, values).scalar()
     if new_id is None:
         raise KeyTaken(key)
     if primary and key is not None:
