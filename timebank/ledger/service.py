@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Integer, String, bindparam, case, func, select, text, update
+from sqlalchemy import BigInteger, Integer, String, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased, make_transient_to_detached
 
@@ -182,28 +182,30 @@ _LOCK = (
     .order_by(_acc.c.id)
     .with_for_update(of=_acc)
 )
-# One statement moves both cached balances (deltas, so it is right whatever this session cached).
-_MOVE = (
-    update(_acc)
-    .where(_acc.c.id.in_([bindparam("d", type_=Integer), bindparam("c", type_=Integer)]))
-    .values(
-        balance=_acc.c.balance + case((_acc.c.id == bindparam("d", type_=Integer), bindparam("bd", type_=BigInteger)),
-                                      else_=bindparam("bc", type_=BigInteger)),
-        pending_debits=_acc.c.pending_debits + case(
-            (_acc.c.id == bindparam("d", type_=Integer), bindparam("pd", type_=BigInteger)), else_=0),
-        pending_credits=_acc.c.pending_credits + case(
-            (_acc.c.id == bindparam("d", type_=Integer), 0), else_=bindparam("pc", type_=BigInteger)),
-    )
-)
 _COLUMNS = [c for c in _tr.c if c.name != "id"]
-# Written out because SQLAlchemy does not cache the compiled form of its ON CONFLICT constructs; the same
-# text runs on PostgreSQL and on SQLite (3.35+). A used key makes it insert nothing and return no row; the
-# key is NULL on linked transfers, which never conflict.
-_INSERT = text(
+_INSERT_SQL = (
     f"INSERT INTO {_tr.name} ({', '.join(c.name for c in _COLUMNS)}) "
     f"VALUES ({', '.join(':' + c.name for c in _COLUMNS)}) "
     "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
-).bindparams(*(bindparam(c.name, type_=c.type) for c in _COLUMNS))
+)
+_BINDS = [bindparam(c.name, type_=c.type) for c in _COLUMNS] + [
+    bindparam(n, type_=BigInteger) for n in ("d", "c", "bd", "bc", "pd", "pc")]
+_MOVE_SET = (
+    "balance = balance + CASE WHEN id = :d THEN :bd ELSE :bc END, "
+    "pending_debits = pending_debits + CASE WHEN id = :d THEN :pd ELSE 0 END, "
+    "pending_credits = pending_credits + CASE WHEN id = :d THEN 0 ELSE :pc END"
+)
+# Written out because SQLAlchemy does not cache the compiled form of its ON CONFLICT constructs. A used key
+# makes the INSERT add nothing and return no row (linked transfers have a NULL key and never conflict).
+# SQLite (3.35+): the INSERT, then one UPDATE of both cached balances.
+_INSERT = text(_INSERT_SQL).bindparams(*_BINDS[:len(_COLUMNS)])
+_MOVE = text(f"UPDATE {_acc.name} SET {_MOVE_SET} WHERE id IN (:d, :c)").bindparams(*_BINDS[len(_COLUMNS):])
+# PostgreSQL: both in one statement; the UPDATE runs only if the INSERT added the row.
+_INSERT_AND_MOVE = text(
+    f"WITH t AS ({_INSERT_SQL}), "
+    f"m AS (UPDATE {_acc.name} SET {_MOVE_SET} WHERE id IN (:d, :c) AND EXISTS (SELECT 1 FROM t) RETURNING 1) "
+    "SELECT id FROM t"
+).bindparams(*_BINDS)
 
 
 def lock_rows(session, ids=(), *, person_ids=(), codes=(), key: str | None = None) -> Locked:
@@ -259,8 +261,8 @@ def write(session, debit: LockedAccount, credit: LockedAccount, minutes: int, *,
           policy_version_id: int | None = None, now: datetime) -> Transfer:
     """Append one transfer and move the cached balances with it (the caller has locked both accounts).
 
-    Two statements: the INSERT (a keyed one does nothing and raises KeyTaken if the key is already used,
-    so nothing moves) and one UPDATE of both cached balances.
+    One statement on PostgreSQL, two on SQLite: the INSERT (if the key is already used it adds nothing,
+    nothing moves, and KeyTaken is raised) and one UPDATE of both cached balances by their deltas.
     """
     released = pending.minutes if pending is not None else 0  # a resolution releases the whole reservation
     if phase in domain.POSTED_PHASES:
@@ -278,13 +280,18 @@ def write(session, debit: LockedAccount, credit: LockedAccount, minutes: int, *,
         "memo": (memo or "").strip()[:200] or None, "actor_id": actor_id, "policy_version_id": policy_version_id,
         "created_at": now,
     }
-    new_id = session.execute(_INSERT, values).scalar()
+    move = {"d": debit.id, "c": credit.id, "bd": -moved, "bc": moved, "pd": reserved - released,
+            "pc": reserved - released}
+    if session.get_bind().dialect.name == "postgresql":
+        new_id = session.execute(_INSERT_AND_MOVE, {**values, **move}).scalar()
+    else:
+        new_id = session.execute(_INSERT, values).scalar()
+        if new_id is not None:
+            session.execute(_MOVE, move)
     if new_id is None:
         raise KeyTaken(key)
     if primary and key is not None:
         session.info[_WROTE_KEY_INFO] = key
-    session.execute(_MOVE, {"d": debit.id, "c": credit.id, "bd": -moved, "bc": moved,
-                            "pd": reserved - released, "pc": reserved - released})
     debit.balance -= moved
     credit.balance += moved
     debit.pending_debits += reserved - released
@@ -401,26 +408,10 @@ def check_redemption(session, payer: LockedAccount, policy: Policy, today: date)
         raise from_rule(domain.LedgerRuleBroken("redeem_age"), "payer")
 
 
-def payee_account(session, person_id: int) -> tuple[int, date]:
-    """(account id, birth date) of the person who receives minutes, in one query."""
-    row = session.execute(select(LedgerAccount.id, Person.birth_date).join(Person, Person.id == LedgerAccount.person_id)
-                          .where(LedgerAccount.person_id == person_id)).first()
-    if row is None:
-        account = account_for_person(session, person_id)
-        return account.id, session.get(Person, person_id).birth_date
-    return row.id, row.birth_date
-
-
 def check_depositor(birth: date, policy: Policy, today: date, *, team: bool, guardian_consent: bool) -> None:
     if not domain.may_deposit(age=age_on(birth, today), min_age=policy.depositor_min_age,
                               minor_mode=policy.minor_mode, team=team, guardian_consent=guardian_consent):
         raise from_rule(domain.LedgerRuleBroken("minor"), "person_id")
-
-
-def _actor_account(session, actor: User) -> LedgerAccount:
-    if actor.person_id is None:
-        raise Forbidden(_l("您的登录账号没有关联个人信息,无法使用时间账户"))
-    return account_for_person(session, actor.person_id)
 
 
 # ---------------------------------------------------------------------------------------------------------
