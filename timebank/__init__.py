@@ -96,6 +96,12 @@ def register_areas(app: Flask) -> None:
         api.register_blueprint(blueprint)
     csrf.exempt(visits_api.blp)
     api.register_blueprint(visits_api.blp)
+    from timebank.charity import api as charity_api, goods_views, public_views, views as charity_views
+
+    for charity_bp in (charity_views.bp, goods_views.bp, public_views.bp):
+        app.register_blueprint(charity_bp)
+    csrf.exempt(charity_api.blp)
+    api.register_blueprint(charity_api.blp)
 
 
 def register_cli(app: Flask) -> None:

@@ -84,7 +84,7 @@ def test_two_stations_race_for_the_last_unit(conc_app):
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
-        def worker(index: int):
+        def worker(index: int, barrier=barrier, outcomes=outcomes, requests=requests, donation_id=donation_id):
             with conc_app.app_context(), conc_app.test_request_context():
                 barrier.wait(timeout=60)  # before any query: on SQLite the first query takes the write lock
                 staff = db.session.get(User, conc_app.config["conc"]["staff"][index])
