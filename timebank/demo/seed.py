@@ -234,4 +234,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
 
     seed_visits(session, admin, today=today)
     session.flush()
+    from timebank.demo.charity_history import seed_charities
+
+    seed_charities(session, admin, today=today)
+    session.flush()
     return result
