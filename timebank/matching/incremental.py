@@ -10,14 +10,49 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import numpy as np
+
 from timebank.matching.problem import Commitment, Problem, ProblemError
 from timebank.matching.solution import Solution
 from timebank.matching.solver import solve
 from timebank.matching.verify import verify
 
+NEAR_ALL = 200  # up to this many open requests, all of them are re-optimised
 
-def residual(problem: Problem, frozen: Solution) -> Problem:
-    """The problem left once `frozen` (assignments and allocations, kept as they are) is in place."""
+
+def _near(problem: Problem, previous: Solution, accepted: set[str], hint: set[str] | None) -> set[str] | None:
+    """Request ids worth re-optimising: the changed ones (new, or assigned before and not accepted now)
+    and the open ones that a person freed by the change can reach. None: re-optimise everything open."""
+    before = {a.request: a for a in previous.assignments}
+    served = set(before) | {g.request for g in previous.allocations}
+    if hint is None:  # unserved and new requests look alike: every request not served before counts
+        hint = {r.id for r in problem.services if r.id in before or r.id not in served}
+    changed = [r for r in problem.services if r.id not in accepted and r.id in hint]
+    open_ = [r for r in problem.services if r.id not in accepted]
+    if not changed or len(open_) <= NEAR_ALL:
+        return None
+    freed = {
+        pid
+        for r in changed
+        if r.id in before
+        for pid in before[r.id].volunteers + before[r.id].social_workers
+    }
+    keep = {r.id for r in changed}
+    people = [problem.volunteer(pid) for pid in sorted(freed) if pid in problem.volunteer_index]
+    if people:
+        px = np.array([v.x_km for v in people])
+        py = np.array([v.y_km for v in people])
+        pr = np.array([min(v.max_travel_km, problem.params.max_travel_km) for v in people]) + 0.01
+        for r in open_:
+            if r.id not in keep and np.any(np.hypot(px - r.x_km, py - r.y_km) <= pr):
+                keep.add(r.id)
+    keep |= {g.id for g in problem.goods if g.id not in accepted}
+    return keep
+
+
+def residual(problem: Problem, frozen: Solution, only: set[str] | None = None) -> Problem:
+    """The problem left once `frozen` (assignments and allocations, kept as they are) is in place.
+    With `only`, just those requests and the people who can reach one of them."""
     services = {r.id: r for r in problem.services}
     busy: dict[str, list[Commitment]] = {}
     used: dict[str, int] = {}
@@ -32,6 +67,16 @@ def residual(problem: Problem, frozen: Solution) -> Problem:
     for g in frozen.allocations:
         taken[g.donation] = taken.get(g.donation, 0) + g.quantity
     done = {a.request for a in frozen.assignments} | {g.request for g in frozen.allocations}
+    open_services = tuple(r for r in problem.services if r.id not in done and (only is None or r.id in only))
+    people = problem.volunteers
+    if only is not None:
+        vx = np.array([v.x_km for v in people])
+        vy = np.array([v.y_km for v in people])
+        vr = np.array([min(v.max_travel_km, problem.params.max_travel_km) for v in people]) + 0.01
+        near = np.zeros(len(people), dtype=bool)
+        for r in open_services:
+            near |= np.hypot(vx - r.x_km, vy - r.y_km) <= vr
+        people = tuple(v for v, ok in zip(people, near.tolist(), strict=True) if ok)
     volunteers = tuple(
         replace(
             v,
@@ -40,12 +85,13 @@ def residual(problem: Problem, frozen: Solution) -> Problem:
         )
         if v.id in busy
         else v
-        for v in problem.volunteers
+        for v in people
     )
     return replace(
         problem,
         volunteers=volunteers,
-        services=tuple(r for r in problem.services if r.id not in done),
+        volunteer_index={v.id: i for i, v in enumerate(volunteers)},
+        services=open_services,
         goods=tuple(g for g in problem.goods if g.id not in done),
         donations=tuple(replace(d, quantity=d.quantity - taken.get(d.id, 0)) for d in problem.donations),
         funds=tuple(replace(f, minutes=f.minutes - spent.get(f.id, 0)) for f in problem.funds),
@@ -60,11 +106,14 @@ def resolve(
     time_limit_s: float = 1.0,
     workers: int = 1,
     seed: int = 0,
+    changed: set[str] | None = None,
 ) -> Solution:
     """New verified solution of `problem` that keeps previous assignments of the `accepted` request ids.
 
     `problem` already carries the change: a decline is the volunteer in that request's `excluded`
-    (and the request not accepted), a new request is simply in the list.
+    (and the request not accepted), a new request is simply in the list. `changed` (optional) names
+    the requests the change touched (the declined one, the new one): then only they and the open
+    requests that a person freed by the change can reach are re-optimised, which keeps a re-solve small.
     """
     t0 = time.monotonic()
     keep = [a for a in previous.assignments if a.request in accepted]
@@ -72,11 +121,9 @@ def resolve(
     frozen = replace(
         previous, assignments=tuple(keep), allocations=tuple(keep_alloc), objective=0, bound=None
     )
-    check = verify(problem, frozen, check_reported=False)
-    if not check.ok:
-        raise ProblemError(f"accepted assignments are no longer valid: {check.violations[0]}")
+    only = _near(problem, previous, accepted, changed)
     rest = solve(
-        residual(problem, frozen),
+        residual(problem, frozen, only),
         time_limit_s=max(0.05, 0.9 * time_limit_s - (time.monotonic() - t0)),  # a tenth for the merge
         workers=workers,
         seed=seed,
@@ -89,13 +136,15 @@ def resolve(
         allocations=allocations,
         status="FEASIBLE",
         bound=None,
-        objective=check.objective + rest.objective,
+        objective=0,
         wall_seconds=time.monotonic() - t0,
         engine=f"incremental/{rest.engine}",
     )
-    verdict = verify(problem, merged)
-    if not verdict.ok:  # cannot happen unless the residual model is wrong; keep the frozen part alone
-        return replace(
-            frozen, objective=check.objective, status="FEASIBLE", wall_seconds=time.monotonic() - t0
-        )
-    return merged
+    verdict = verify(problem, merged, check_reported=False)
+    if verdict.ok:
+        return replace(merged, objective=verdict.objective, wall_seconds=time.monotonic() - t0)
+    check = verify(problem, frozen, check_reported=False)
+    if not check.ok:
+        raise ProblemError(f"accepted assignments are no longer valid: {check.violations[0]}")
+    # cannot happen unless the residual model is wrong; keep the frozen part alone
+    return replace(frozen, objective=check.objective, status="FEASIBLE", wall_seconds=time.monotonic() - t0)

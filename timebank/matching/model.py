@@ -12,7 +12,7 @@ time (rule 8, exact); fund budgets; goods served whole from stock.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,6 +36,7 @@ class Layout:
     cap_row: np.ndarray  # per person, row index or -1
     pkeys: np.ndarray  # person * horizon + point, sorted
     p_row: np.ndarray  # row of each point or -1
+    fund_row: dict[str, int] = field(default_factory=dict)  # budget row of each binding fund
 
 
 class _Rows:
@@ -69,19 +70,32 @@ def _metres_np(ax, ay, bx, by) -> np.ndarray:
     return m
 
 
-def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple[Arrays, Layout]:
+def build(
+    c: Candidates,
+    keep: np.ndarray,
+    *,
+    travel_rows: bool = True,
+    active: np.ndarray | None = None,
+    cap: np.ndarray | None = None,
+    minutes: dict[str, int] | None = None,
+) -> tuple[Arrays, Layout]:
+    """The model over kept edges. `active` (per service request) restricts it to some requests and
+    drops goods; `cap` and `minutes` replace capacities and fund budgets (a residual sub-problem)."""
     p = c.problem
     services = p.services
     t_r = c.e_r[c.t_e]
     t_p = c.e_p[c.t_e]
     t_end = c.t_start + c.r_dur[t_r]
     H = int(max(t_end.max(initial=0), max((r.window[1] for r in services), default=0))) + 1
-    minutes = {f.id: f.minutes for f in p.funds}
+    if minutes is None:
+        minutes = {f.id: f.minutes for f in p.funds}
     # a fund that cannot pay the whole visit is no option at all (keeps the LP from paying in halves)
     options = [[k for k in r.funding if minutes[k] >= r.duration_minutes * r.seats] for r in services]
     fundable = np.array([bool(o) for o in options] + [False], dtype=bool)[: len(services)]
     # ---- y: every (request, start) with any candidate triple
     ok_t = fundable[t_r] if len(t_r) else np.zeros(0, dtype=bool)
+    if active is not None and len(t_r):
+        ok_t &= active[t_r]
     ykeys = np.unique(t_r[ok_t] * H + c.t_start[ok_t])
     n_y = len(ykeys)
     y_r = ykeys // H
@@ -120,7 +134,7 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     stock = {d.id: d.quantity for d in p.donations}
     g_col: dict[int, int] = {}
     a_col: dict[int, list[tuple[int, str]]] = {}
-    for gi, g in enumerate(p.goods):
+    for gi, g in enumerate(p.goods if active is None else ()):
         if sum(stock[d] for d in g.donations) >= g.quantity:
             g_col[gi] = col
             a_col[gi] = [(col + 1 + i, d) for i, d in enumerate(g.donations)]
@@ -160,8 +174,10 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
     seat_row.reshape(-1)[has] = base + np.arange(len(has))
     # capacity (rows only where the person's candidate minutes can exceed it)
     n_v = len(p.volunteers)
-    cap = np.array([v.capacity_minutes for v in p.volunteers], dtype=np.int64)
-    dem = np.bincount(c.e_p, weights=c.r_dur[c.e_r], minlength=n_v)
+    if cap is None:
+        cap = np.array([v.capacity_minutes for v in p.volunteers], dtype=np.int64)
+    on = np.ones(c.n_edges, dtype=bool) if active is None else active[c.e_r] & keep
+    dem = np.bincount(c.e_p[on], weights=c.r_dur[c.e_r[on]], minlength=n_v)
     tight = np.flatnonzero(dem > cap)
     cap_row = np.full(n_v, -1, dtype=np.int64)
     cap_row[tight] = np.arange(len(tight))
@@ -196,7 +212,7 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
             fr.append(frow[k])
             fc.append(fcid)
             fv.append(r.duration_minutes * r.seats)
-    rows.add(np.full(len(frow), -np.inf), [minutes[k] for k in sorted(binding)], fr, fc, fv)
+    fbase = rows.add(np.full(len(frow), -np.inf), [minutes[k] for k in sorted(binding)], fr, fc, fv)
     lr, lc, lv = [], [], []
     y_of = {}
     for i, ri in enumerate(y_r.tolist()):
@@ -234,6 +250,7 @@ def build(c: Candidates, keep: np.ndarray, *, travel_rows: bool = True) -> tuple
         np.concatenate(rows.v),
     )
     layout = Layout(H, ykeys, n_y, zt, zrole, f_col, free_fund, g_col, a_col, seat_row, cap_row, pkeys, p_row)
+    layout.fund_row = {k: fbase + i for k, i in frow.items()}
     return arrays, layout
 
 

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from timebank.matching.candidates import Candidates, build_candidates
+from timebank.matching.daywise import improve_by_day
 from timebank.matching.greedy import greedy
 from timebank.matching.highs import solve_arrays
 from timebank.matching.model import build, extract
@@ -19,6 +20,7 @@ from timebank.matching.verify import verify
 
 FULL_MODEL_TRIPLES = 40_000  # up to here the whole candidate set is modelled: optimality is provable
 TOP_K = 3  # people kept per request and seat kind beyond the seats (sparse model; LP loses < 0.001 %)
+DAY_SHARE = 0.35  # share of what is left that the day-by-day step may use before the full LP
 SAFETY_S = 0.2  # share of the time limit kept for extraction, fill, verification and HiGHS overrun
 
 
@@ -125,5 +127,11 @@ def solve(
             if got:
                 plans.append(got)
     elif left() > 0.05:
-        plans += _relax_and_fix(cand, arrays, layout, engine_limit, seed, time_limit_s)
+        # anytime middle step: day by day on the greedy plan, a share of the time, never worse
+        day_end = time.monotonic() + DAY_SHARE * left()
+        daily, improved = improve_by_day(cand, floor, keep, day_end, seed=seed)
+        if improved:
+            plans.append(("daywise", daily, "FEASIBLE", None))
+        if left() > 0.05:
+            plans += _relax_and_fix(cand, arrays, layout, engine_limit, seed, time_limit_s)
     return _verified(problem, plans, t0)
