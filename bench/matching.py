@@ -339,12 +339,12 @@ def incremental_rows(row: dict, seed: int) -> list[dict]:
     grown_bound = bound + 1000 * (
         new.priority * new.duration_minutes * new.seats + p.params.continuity_bonus * new.seats
     )
-    for label, prob, keep, b in (
-        ("M decline", declined, accepted - {victim.request}, bound),
-        ("M new request", grown, accepted, grown_bound),
+    for label, prob, keep, b, changed in (
+        ("M decline", declined, accepted - {victim.request}, bound, {victim.request}),
+        ("M new request", grown, accepted, grown_bound, {new.id}),
     ):
         t = time.monotonic()
-        s = resolve(prob, sol, keep, time_limit_s=1.0, seed=seed)
+        s = resolve(prob, sol, keep, time_limit_s=1.0, seed=seed, changed=changed)
         wall = time.monotonic() - t
         v = verify(prob, s)
         assert v.ok, v.violations[:3]
