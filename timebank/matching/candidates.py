@@ -139,7 +139,11 @@ def build_candidates(p: Problem) -> Candidates:
                 lo, hi = np.searchsorted(px, [r.x_km - reach, r.x_km + reach])
                 if hi > lo:
                     cut.append(part[lo:hi][np.abs(py[lo:hi] - r.y_km) <= reach])
-        idx = np.unique(np.concatenate(cut)) if cut else np.zeros(0, dtype=np.int64)
+        if not cut:
+            continue
+        # the radius classes partition a pool: duplicates only when two pools (seat kinds) are read;
+        # the order does not matter (edges are sorted by request, gain and person below)
+        idx = np.concatenate(cut) if len(pools) == 1 else np.unique(np.concatenate(cut))
         if len(idx) == 0:
             continue
         if r.volunteers > 0:

@@ -7,7 +7,12 @@ top-K model restricted to them, residual capacities and budgets), whose LP is so
 core kept (each core visit re-checked against the rest of the plan, travel across midnight
 included), and the day completed greedily in LP-mass order. The new day replaces the old one only if
 the whole plan's objective grows, so every step keeps a complete, feasible plan that never gets worse:
-a late or unfinished step costs nothing but time. A fixed-core MIP per day follows when time is left.
+a late or unfinished step costs nothing but time.
+
+Exchange: the day's model also gets a column per visit of the rest of the plan that holds a binding
+fund or a tight person; taking it pays that visit's objective and frees its minutes, so the LP can
+trade a low-value visit on another day for a better one today. Dropped visits are re-placed greedily
+after the day (they may come back with other people or another fund).
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ import numpy as np
 from timebank.matching.candidates import Candidates
 from timebank.matching.greedy import place, value_order
 from timebank.matching.highs import Arrays, solve_arrays
-from timebank.matching.model import Layout, build, extract
+from timebank.matching.model import Layout, build
 from timebank.matching.plan import Plan, State, Visit, plan_objective, visit_terms
-from timebank.matching.rounding import ONE, core_lower_bounds, integral_core, lp_mass
+from timebank.matching.rounding import ONE, integral_core, lp_mass
 
 DAY = 1440
 
@@ -51,11 +56,12 @@ def _admit(c: Candidates, state: State, ri: int, visit: Visit) -> bool:
     return True
 
 
-def _day_plan(c: Candidates, base: Plan, ri_day: list[int], core: Plan, mass: np.ndarray) -> Plan:
-    """The rest of the plan + the day's core visits that still fit + a greedy fill of the day."""
+def _day_plan(
+    c: Candidates, base: Plan, state: State, ri_day: list[int], core: Plan, mass: np.ndarray
+) -> Plan:
+    """The rest of the plan (held by `state`, which is used up) + the day's core visits that still
+    fit + a greedy fill of the day."""
     plan = Plan(dict(base.visits), dict(base.goods))
-    state = State(c.problem)
-    state.apply(plan)
     for ri in sorted(core.visits):
         visit = core.visits[ri]
         if _admit(c, state, ri, visit):
@@ -117,15 +123,21 @@ def improve_by_day(
     deadline: float,
     *,
     seed: int = 0,
-    mip: bool = False,
     exchange: bool = True,
-    min_left: float = 0.05,
+    min_left: float = 0.2,
 ) -> tuple[Plan, int]:
     """One pass over the days (largest value first); returns the improved plan and the days improved."""
     p = c.problem
     days = request_days(c)
     by_value = value_order(c)
     best, best_obj = plan, plan_objective(p, plan)
+    memo: dict[tuple[int, Visit], int] = {}
+
+    def _value(ri: int, visit: Visit) -> int:
+        key = (ri, visit)
+        if key not in memo:
+            memo[key] = plan_objective(p, Plan({ri: visit}))
+        return memo[key]
     improved = 0
     for d in day_order(c, days):
         left = deadline - time.monotonic()
@@ -143,26 +155,20 @@ def improve_by_day(
             continue
         n_model = len(arrays.obj)
         drops = _add_drops(c, arrays, layout, base) if exchange else []
+        if deadline - time.monotonic() < min_left:
+            break
         lp = solve_arrays(arrays, time_limit_s=deadline - time.monotonic(), seed=seed, integer=False)
         if lp.status != "OPTIMAL" or lp.x is None:
             break  # out of time: keep what we have
         dropped = [ri for ri, u in zip(drops, lp.x[n_model:].tolist(), strict=True) if u > ONE]
-        if dropped:
-            base = Plan({ri: v for ri, v in base.visits.items() if ri not in set(dropped)}, base.goods)
+        for ri in dropped:
+            state.release(ri, base.visits.pop(ri))
         core = integral_core(c, layout, lp.x[:n_model])
         core.goods.clear()
         mass = lp_mass(c, layout, lp.x[:n_model])
-        cand = _day_plan(c, base, ri_day + dropped, core, mass)
-        if mip and deadline - time.monotonic() > min_left:
-            arrays.lb = core_lower_bounds(c, layout, lp.x, core)
-            res = solve_arrays(arrays, time_limit_s=deadline - time.monotonic(), seed=seed)
-            if res.x is not None:
-                fixed = extract(c, layout, res.x)
-                fixed.goods.clear()
-                other = _day_plan(c, base, ri_day, fixed, mass)
-                if plan_objective(p, other) > plan_objective(p, cand):
-                    cand = other
-        obj = plan_objective(p, cand)
+        cand = _day_plan(c, base, state, ri_day + dropped, core, mass)
+        obj = best_obj + sum(_value(ri, v) for ri, v in cand.visits.items() if active[ri] or ri in dropped)
+        obj -= sum(_value(ri, v) for ri, v in best.visits.items() if active[ri] or ri in dropped)
         if obj > best_obj:
             best, best_obj = cand, obj
             improved += 1

@@ -55,6 +55,15 @@ class State:
             self.cap[p] -= r.duration_minutes
         self.fund[visit.fund] -= r.duration_minutes * r.seats
 
+    def release(self, ri: int, visit: Visit) -> None:
+        """Undo take_visit."""
+        r = self.problem.services[ri]
+        end = visit.start + r.duration_minutes
+        for p in visit.volunteers + visit.social_workers:
+            self.busy[p].remove((visit.start, end, r.x_km, r.y_km))
+            self.cap[p] += r.duration_minutes
+        self.fund[visit.fund] += r.duration_minutes * r.seats
+
     def take_goods(self, allocations: tuple[tuple[str, int], ...]) -> None:
         for did, q in allocations:
             self.stock[did] -= q
