@@ -92,6 +92,7 @@ def labels() -> dict[str, dict[str, str]]:
             "offered": _("待答复"), "accepted": _("已接受"), "declined": _("已婉拒"), "expired": _("已过期"),
             "withdrawn": _("已撤回"), "failed": _("未成功"),
         },
+        "goods_proposal": {"offered": _("待审核"), "accepted": _("已分配"), "rejected": _("已拒绝")},
         "care_group": {
             "lone_80": _("80岁以上独居"), "dibao_alone": _("60-79岁低保独居"), "tekun": _("特困"),
             "severe_disability": _("重度残疾"), "left_behind_child": _("留守儿童"), "orphan": _("孤儿"),

@@ -3,7 +3,7 @@
 from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
 from timebank.audit.models import AuditEvent  # noqa: F401
 from timebank.care.models import CareVisit, VisitReminder  # noqa: F401
-from timebank.dispatch.models import MatchRun, Proposal  # noqa: F401
+from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal  # noqa: F401
 from timebank.charity.models import (  # noqa: F401
     Allocation,
     CashGiftNote,

@@ -30,6 +30,8 @@ class Built:
     origin: datetime
     requests: dict[str, int] = field(default_factory=dict)  # problem id -> request id
     volunteers: dict[str, int] = field(default_factory=dict)  # problem id -> person id
+    goods: dict[str, int] = field(default_factory=dict)  # problem id -> goods request id
+    donations: dict[str, int] = field(default_factory=dict)  # problem id -> donation id
 
 
 def _place(obj, lat0, lon0):
@@ -180,11 +182,12 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
             "volunteers": need_vol, "social_workers": need_sw, "skills": sorted(s.code for s in req.skills),
             "priority": domain.priority(req.priority_score), "excluded": excluded, "funding": [fund],
         })
+    goods_requests, donations = _goods(session, scope, built, now=now)
     built.problem = {
         "format": "timebank-matching/1",
         "params": {"slot_minutes": 15, "travel_speed_kmh": settings.travel_speed_kmh,
                    "max_travel_km": current_app.config["TIMEBANK_MATCH_MAX_TRAVEL_KM"]},
-        "volunteers": volunteers, "requests": out, "donations": [],
+        "volunteers": volunteers, "requests": out + goods_requests, "donations": donations,
         "funds": [{"id": k, "minutes": v} for k, v in sorted(funds.items())],
     }
     return built
@@ -200,3 +203,36 @@ def _fund_id(session, req: ServiceRequest, funds: dict[str, int]) -> str | None:
     if key not in funds:
         funds[key] = max(0, account.balance - account.pending_debits)
     return key
+
+
+def _goods(session, scope: OrgNode, built: Built, *, now: datetime) -> tuple[list[dict], list[dict]]:
+    """Open goods requests and donations with free stock (eligibility filtered by the charity area), less
+    what earlier runs already offered and staff have not yet decided."""
+    from timebank.charity.queries import matching_goods
+    from timebank.dispatch.models import GoodsProposal
+
+    tz = ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])
+    goods = matching_goods(session, scope_path=scope.path, today=now.astimezone(tz).date())
+    decided = list(session.scalars(select(GoodsProposal).where(GoodsProposal.status.in_(("offered", "rejected")))))
+    pending = [p for p in decided if p.status == "offered"]
+    rejected = {(p.goods_request_id, p.donation_id) for p in decided if p.status == "rejected"}
+    held_requests = {p.goods_request_id for p in pending}
+    held_stock = defaultdict(int)
+    for p in pending:
+        held_stock[p.donation_id] += p.quantity
+    donations = []
+    for d in goods["donations"]:
+        donation_id = int(d["id"][1:])
+        free = d["quantity"] - held_stock[donation_id]
+        if free > 0:
+            donations.append({**d, "quantity": free})
+            built.donations[d["id"]] = donation_id
+    requests = []
+    for g in goods["requests"]:
+        request_id = int(g["id"][1:])
+        if request_id in held_requests:
+            continue
+        allowed = [d for d in g["donations"] if d in built.donations and (request_id, built.donations[d]) not in rejected]
+        requests.append({**g, "donations": allowed})
+        built.goods[g["id"]] = request_id
+    return requests, donations

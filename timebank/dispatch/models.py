@@ -68,3 +68,27 @@ class Proposal(db.Model):
     run: Mapped[MatchRun] = relationship(back_populates="proposals")
     request: Mapped[ServiceRequest] = relationship()
     volunteer: Mapped[Person] = relationship()
+
+
+class GoodsProposal(db.Model):
+    """Units of one donation the solve proposes for one goods request; station staff accept (which allocates
+    through the charity area's allocation service) or reject it."""
+
+    __tablename__ = "match_goods_proposal"
+    __table_args__ = (
+        CheckConstraint("status IN ('offered', 'accepted', 'rejected')", name="status"),
+        CheckConstraint("quantity > 0", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_run.id"), index=True)
+    goods_request_id: Mapped[int] = mapped_column(ForeignKey("goods_request.id"), index=True)
+    donation_id: Mapped[int] = mapped_column(ForeignKey("goods_donation.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="offered", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("goods_allocation.id"))
+    note: Mapped[str | None] = mapped_column(String(300))
+
+    run: Mapped[MatchRun] = relationship()

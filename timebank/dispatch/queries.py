@@ -38,3 +38,19 @@ def scopes(session, actor: User) -> list[OrgNode]:
     """Where the actor may run matching: townships in scope (and the county for admins)."""
     stmt = select(OrgNode).where(OrgNode.kind.in_(("county", "township")), in_scope(OrgNode.id, actor))
     return list(session.scalars(stmt.order_by(OrgNode.path)))
+
+
+def goods_of_run(session, run_id: int):
+    from timebank.charity.models import Donation, GoodsRequest
+    from timebank.dispatch.models import GoodsProposal
+
+    return list(session.scalars(
+        select(GoodsProposal).where(GoodsProposal.run_id == run_id).order_by(GoodsProposal.id)
+    )), {r.id: r for r in session.scalars(select(GoodsRequest).join(GoodsProposal, GoodsProposal.goods_request_id
+                                                                    == GoodsRequest.id)
+                                          .where(GoodsProposal.run_id == run_id)
+                                          .options(selectinload(GoodsRequest.item),
+                                                   selectinload(GoodsRequest.resident)))}, \
+        {d.id: d for d in session.scalars(select(Donation).join(GoodsProposal, GoodsProposal.donation_id == Donation.id)
+                                          .where(GoodsProposal.run_id == run_id)
+                                          .options(selectinload(Donation.charity)))}

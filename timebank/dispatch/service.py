@@ -16,7 +16,7 @@ from timebank.accounts.models import OrgNode, User
 from timebank.accounts.scope import require_node
 from timebank.audit import service as audit
 from timebank.dispatch import build as builder
-from timebank.dispatch.models import MatchRun, Proposal
+from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
 from timebank.matching.entities import ProblemError
 from timebank.matching.problem import parse_problem
@@ -85,6 +85,10 @@ def run_matching(session, actor: User | None, scope: OrgNode, *, now: datetime, 
                         session.add(proposal)
                         offered += 1
                         _tell_volunteer(session, proposal, req, now=now)
+            for allocation in solution.allocations:
+                session.add(GoodsProposal(run_id=run.id, goods_request_id=built.goods[allocation.request],
+                                          donation_id=built.donations[allocation.donation],
+                                          quantity=allocation.quantity, status="offered"))
             run.assigned = offered
             run.status = "ok"
     except Exception as error:  # noqa: BLE001 - any failure is recorded on the run; nothing else changes
@@ -191,3 +195,37 @@ def match_all_townships(session, *, now: datetime) -> dict:
         failed += run.status == "failed"
         offered += run.assigned
     return {"runs": runs, "failed": failed, "offered": offered}
+
+
+def _goods_proposal(session, actor: User, proposal_id: int) -> GoodsProposal:
+    from timebank.charity.models import GoodsRequest
+
+    proposal = session.scalar(select(GoodsProposal).where(GoodsProposal.id == proposal_id).with_for_update())
+    if proposal is None:
+        raise NotFound()
+    request = session.get(GoodsRequest, proposal.goods_request_id)
+    require_node(actor, request.node)
+    if proposal.status != "offered":
+        raise InvalidTransition(_l("该推荐已处理过"))
+    return proposal
+
+
+def accept_goods(session, actor: User, proposal_id: int, *, method: str, now: datetime, today) -> GoodsProposal:
+    """Station staff accept a goods proposal: the charity area allocates (every rule checked again)."""
+    from timebank.charity.allocation import allocate
+
+    proposal = _goods_proposal(session, actor, proposal_id)
+    allocation = allocate(session, actor, proposal.goods_request_id, proposal.donation_id, method=method,
+                          quantity=proposal.quantity, source="matching", now=now, today=today)
+    proposal.status, proposal.decided_by_id, proposal.decided_at = "accepted", actor.id, now
+    proposal.allocation_id = allocation.id
+    session.flush()
+    return proposal
+
+
+def reject_goods(session, actor: User, proposal_id: int, *, reason: str | None, now: datetime) -> GoodsProposal:
+    proposal = _goods_proposal(session, actor, proposal_id)
+    proposal.status, proposal.decided_by_id, proposal.decided_at = "rejected", actor.id, now
+    proposal.note = (reason or "").strip()[:300] or None
+    session.flush()
+    return proposal

@@ -52,7 +52,9 @@ def run_detail(run_id: int):
     by_request = {}
     for proposal in run.proposals:
         by_request.setdefault(proposal.request, []).append(proposal)
-    return render_template("dispatch/run.html", run=run, by_request=by_request, form=ActionForm())
+    goods, goods_requests, donations = queries.goods_of_run(db.session, run.id)
+    return render_template("dispatch/run.html", run=run, by_request=by_request, form=ActionForm(), goods=goods,
+                           goods_requests=goods_requests, donations=donations)
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
@@ -98,3 +100,34 @@ def proposal_decline(proposal_id: int):
     db.session.commit()
     flash(_("已婉拒,名额会推荐给其他志愿者"))
     return redirect(url_for("dispatch.mine"))
+
+
+@bp.post("/goods/<int:proposal_id>/accept")
+@roles_required(*STAFF)
+def goods_accept(proposal_id: int):
+    ActionForm().validate_on_submit()
+    method = request.form.get("method", "pickup")
+    try:
+        proposal = service.accept_goods(db.session, current_user, proposal_id, method=method, now=clock.now(),
+                                        today=clock.today())
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        flash(_("无法分配:%(why)s", why=error.message))
+        return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
+                        else url_for("dispatch.run_list"))
+    db.session.commit()
+    flash(_("已按推荐分配物资"))
+    return redirect(url_for("dispatch.run_detail", run_id=proposal.run_id))
+
+
+@bp.post("/goods/<int:proposal_id>/reject")
+@roles_required(*STAFF)
+def goods_reject(proposal_id: int):
+    ActionForm().validate_on_submit()
+    proposal = service.reject_goods(db.session, current_user, proposal_id, reason=request.form.get("reason"),
+                                    now=clock.now())
+    db.session.commit()
+    flash(_("已拒绝该物资推荐,下次匹配不再推荐这批捐赠给该申请"))
+    return redirect(url_for("dispatch.run_detail", run_id=proposal.run_id))
