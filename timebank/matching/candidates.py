@@ -9,7 +9,7 @@ the same deterministic order.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -250,3 +250,24 @@ def _clear_of_commitments(p: Problem, ok, t_p, t_start, t_end, t_r) -> None:
     travel = np.ceil(m * 60 / (p.params.travel_speed_kmh * 1000)).astype(np.int64)
     clash = ~((t_end[t] + travel <= c_s[k]) | (c_e[k] + travel <= t_start[t]))
     ok[t[clash]] = False
+
+
+def restrict(c: Candidates, keep: np.ndarray) -> Candidates:
+    """The same candidates with only the kept edges (and their triples), order preserved."""
+    tk = keep[c.t_e]
+    new_id = np.cumsum(keep) - 1
+    t_e = new_id[c.t_e[tk]]
+    e_r = c.e_r[keep]
+    return replace(
+        c,
+        e_r=e_r,
+        e_p=c.e_p[keep],
+        e_metres=c.e_metres[keep],
+        e_gain=c.e_gain[keep],
+        e_vol=c.e_vol[keep],
+        e_sw=c.e_sw[keep],
+        e_first=np.searchsorted(t_e, np.arange(int(keep.sum()) + 1)),
+        t_e=t_e,
+        t_start=c.t_start[tk],
+        r_first=np.searchsorted(e_r, np.arange(len(c.problem.services) + 1)),
+    )

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from timebank.matching.candidates import Candidates, build_candidates
+from timebank.matching.candidates import Candidates, build_candidates, restrict
 from timebank.matching.daywise import improve_by_day
 from timebank.matching.greedy import greedy
 from timebank.matching.highs import solve_arrays
@@ -20,6 +20,7 @@ from timebank.matching.verify import verify
 
 FULL_MODEL_TRIPLES = 40_000  # up to here the whole candidate set is modelled: optimality is provable
 TOP_K = 3  # people kept per request and seat kind beyond the seats (sparse model; LP loses < 0.001 %)
+SHRINK_TRIPLES = 2_000_000  # beyond this, the candidates are cut down to the sparse model's edges
 DAY_PASSES = 3  # passes of the day-by-day improver while time is left
 CAND_S_PER_TRIPLE = 3.7e-6  # candidate generation, unloaded (M: 1.3 s for 344k triples)
 LP_S_50K, LP_EXPONENT = 1.6, 1.6  # dual simplex on the sparse model, unloaded: M 50k cols 1.6 s, L 163k 11 s
@@ -120,6 +121,10 @@ def solve(
     plans: list[tuple[str, Plan, str, int | None]] = [("greedy", floor, "FEASIBLE", None)]
     full = len(cand.t_e) <= full_model_triples
     keep = np.ones(cand.n_edges, dtype=bool) if full else sparsify(cand, top_k, floor)
+    n_triples = len(cand.t_e)
+    if not full and n_triples > SHRINK_TRIPLES:  # keep only the sparse model's edges: memory and speed
+        cand = restrict(cand, keep)
+        keep = np.ones(cand.n_edges, dtype=bool)
     arrays, layout = build(cand, keep, travel_rows=True)
     if not len(arrays.obj):
         plans.append(("empty", Plan(), "OPTIMAL", 0))
@@ -134,7 +139,7 @@ def solve(
     elif left() > 0.05:
         # the full LP only when it is forecast to finish (this machine's current speed, from the
         # candidate stage), and capped so that a late LP still leaves time for the day-by-day step
-        slowdown = max(1.0, cand_wall / (CAND_S_PER_TRIPLE * max(len(cand.t_e), 1)))
+        slowdown = max(1.0, cand_wall / (CAND_S_PER_TRIPLE * max(n_triples, 1)))
         forecast = LP_S_50K * (len(arrays.obj) / 50_000) ** LP_EXPONENT * slowdown
         if 1.5 * forecast < left():
             cap = max(2.0 * forecast, 0.5 * left())

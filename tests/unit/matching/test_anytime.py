@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from timebank.matching.candidates import build_candidates
+from timebank.matching.candidates import build_candidates, restrict
 from timebank.matching.daywise import improve_by_day
 from timebank.matching.greedy import greedy
 from timebank.matching.incremental import resolve
@@ -69,3 +69,17 @@ def test_local_resolve_after_a_decline_keeps_accepted_and_is_verified(seed, monk
     assert all(after[a.request] == a for a in first.assignments[1:])
     if victim.request in after:
         assert who not in after[victim.request].volunteers + after[victim.request].social_workers
+
+
+def test_restrict_keeps_order_and_the_sparse_path_stays_verified(monkeypatch):
+    p = parse_problem(random_document(9, n_v=60, n_r=50))
+    c = build_candidates(p)
+    same = restrict(c, np.ones(c.n_edges, dtype=bool))
+    for name in ("e_r", "e_p", "e_gain", "e_first", "t_e", "t_start", "r_first"):
+        assert np.array_equal(getattr(c, name), getattr(same, name))
+    half = restrict(c, np.arange(c.n_edges) % 2 == 0)
+    assert half.n_edges == (c.n_edges + 1) // 2 and np.all(np.diff(half.t_e) >= 0)
+    monkeypatch.setattr("timebank.matching.solver.SHRINK_TRIPLES", 0)
+    s = solve(p, time_limit_s=5, full_model_triples=0, seed=0)
+    floor = to_solution(p, greedy(c), status="FEASIBLE", bound=None, wall=0.0)
+    assert verify(p, s).ok and s.objective >= floor.objective
