@@ -3,6 +3,7 @@ one wins. Runs on SQLite (a temporary file) and on PostgreSQL when TIMEBANK_TEST
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, date, datetime, timedelta
 
@@ -39,7 +40,7 @@ def conc_app(request, tmp_path_factory):
     else:
         if postgres_url() is None:
             pytest.skip("PostgreSQL not configured: set TIMEBANK_TEST_DATABASE_URL")
-        name = "timebank_visits_conc"
+        name = f"timebank_visits_conc_{os.getpid()}"
         url = pg_database_url(name)
     reset_database(url)
     app = create_app(base_config(url, TIMEBANK_FIXED_NOW=NOW, SQLALCHEMY_ENGINE_OPTIONS={
