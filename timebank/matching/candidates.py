@@ -113,6 +113,7 @@ def build_candidates(p: Problem) -> Candidates:
                 for part in [pool[vclass[pool] == cr]]
             ]
         return sub_pools[key]
+
     served_by: dict[str, set[int]] = {}
     for i, v in enumerate(p.volunteers):
         for res in v.served_residents:
@@ -172,6 +173,7 @@ def build_candidates(p: Problem) -> Candidates:
         parts_m.append(mk)
         parts_vol.append(vol_ok[k])
         parts_sw.append(sw_ok[k])
+
     def cat(xs, dt):
         return np.concatenate(xs) if xs else np.zeros(0, dtype=dt)
 

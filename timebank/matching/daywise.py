@@ -138,6 +138,7 @@ def improve_by_day(
         if key not in memo:
             memo[key] = plan_objective(p, Plan({ri: visit}))
         return memo[key]
+
     improved = 0
     for d in day_order(c, days):
         left = deadline - time.monotonic()
