@@ -20,7 +20,7 @@ from timebank.matching.verify import verify
 from .test_rounding import random_document
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_day_pass_is_feasible_never_worse_and_deterministic(seed):
     p = parse_problem(random_document(seed, n_v=60, n_r=50))
     c = build_candidates(p)
