@@ -24,7 +24,7 @@ SHRINK_TRIPLES = 2_000_000  # beyond this, the candidates are cut down to the sp
 DAY_PASSES = 3  # passes of the day-by-day improver while time is left
 CAND_S_PER_TRIPLE = 3.7e-6  # candidate generation, unloaded (M: 1.3 s for 344k triples)
 LP_S_50K, LP_EXPONENT = 1.6, 1.6  # dual simplex on the sparse model, unloaded: M 50k cols 1.6 s, L 163k 11 s
-SAFETY_S = 0.12  # share of the time limit kept for extraction, fill, verification and HiGHS overrun
+SAFETY_S = 0.2  # share of the time limit kept for extraction, fill, verification and HiGHS overrun
 
 
 def sparsify(c: Candidates, k: int, incumbent: Plan) -> np.ndarray:
