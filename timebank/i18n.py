@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,8 @@ ONE_YEAR = 365 * 24 * 3600
 
 def select_locale() -> str:
     supported = current_app.config["TIMEBANK_LOCALES"]
+    if not has_request_context():  # jobs and commands speak the default language
+        return current_app.config["TIMEBANK_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in supported:
         return chosen

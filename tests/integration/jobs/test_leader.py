@@ -69,7 +69,12 @@ def wait_for(predicate, timeout):
 
 
 def test_one_leader_runs_each_trigger_once_and_a_killed_leader_is_replaced(database, tmp_path):
-    upgrade(create_app(base_config(database)))
+    migrated = create_app(base_config(database))
+    upgrade(migrated)
+    with migrated.app_context():
+        from timebank.extensions import db
+
+        db.engine.dispose()
     engine = sa.create_engine(database)
     first, second = start_scheduler(database, tmp_path / "a"), start_scheduler(database, tmp_path / "b")
     processes = {first.pid: first, second.pid: second}
