@@ -124,7 +124,7 @@ def resolve(
     only = _near(problem, previous, accepted, changed)
     rest = solve(
         residual(problem, frozen, only),
-        time_limit_s=max(0.05, 0.9 * time_limit_s - (time.monotonic() - t0)),  # a tenth for the merge
+        time_limit_s=max(0.05, 0.8 * time_limit_s - (time.monotonic() - t0)),  # a fifth for the merge
         workers=workers,
         seed=seed,
     )

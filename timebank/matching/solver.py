@@ -23,6 +23,7 @@ TOP_K = 3  # people kept per request and seat kind beyond the seats (sparse mode
 SHRINK_TRIPLES = 2_000_000  # beyond this, the candidates are cut down to the sparse model's edges
 DAY_PASSES = 3  # passes of the day-by-day improver while time is left
 CAND_S_PER_TRIPLE = 3.7e-6  # candidate generation, unloaded (M: 1.3 s for 344k triples)
+LP_MARGIN = 1.15  # run the whole-model LP when forecast x this fits (1.5 skipped it at L in the bench)
 LP_S_50K, LP_EXPONENT = 1.6, 1.6  # dual simplex on the sparse model, unloaded: M 50k cols 1.6 s, L 163k 11 s
 SAFETY_S = 0.2  # share of the time limit kept for extraction, fill, verification and HiGHS overrun
 
@@ -141,7 +142,7 @@ def solve(
         # candidate stage), and capped so that a late LP still leaves time for the day-by-day step
         slowdown = max(1.0, cand_wall / (CAND_S_PER_TRIPLE * max(n_triples, 1)))
         forecast = LP_S_50K * (len(arrays.obj) / 50_000) ** LP_EXPONENT * slowdown
-        if 1.5 * forecast < left():
+        if LP_MARGIN * forecast < left():
             cap = max(2.0 * forecast, 0.5 * left())
             plans += _relax_and_fix(cand, arrays, layout, engine_limit, seed, time_limit_s, lp_cap=cap)
         # anytime step on the best plan so far: day by day, never worse, until the time is up
