@@ -8,7 +8,8 @@ import pytest
 from tests.browser.conftest import PHONE, shot
 
 PUBLIC = ["/", "/signup", "/login", "/privacy"]
-STATION = ["/station/", "/station/volunteers", "/station/residents", "/station/residents/new"]
+STATION = ["/station/", "/station/volunteers", "/station/residents", "/station/residents/new", "/dispatch/",
+           "/station/care/", "/inbox", "/account/notifications"]
 
 
 def fits(page) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -180,8 +180,10 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
         living = "alone" if index == 0 else (
             "with_family" if child else rng.choices(people_domain.LIVING_SITUATIONS, (35, 30, 35))[0])
         disability = rng.choices((0, 1, 2, 3, 4), (80, 4, 5, 6, 5))[0]
+        registered = datetime.combine(today - timedelta(days=rng.randint(40, 400)), datetime.min.time(), tzinfo=UTC)
         profile = ResidentProfile(person=who, living_situation=living, disability_grade=disability,
-                                  consent_form_ref=f"ZQ-{2026}-{index + 1:04d}", registered_by_id=admin.id)
+                                  consent_form_ref=f"ZQ-{2026}-{index + 1:04d}", registered_by_id=admin.id,
+                                  created_at=registered)
         kinds: set[str] = set()
         if child:
             kinds.add(rng.choice(("left_behind_child", "left_behind_child", "child_in_difficulty", "orphan",
