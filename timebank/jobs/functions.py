@@ -73,6 +73,19 @@ def expire_proposals(session, now):
     return {"expired": expire_due(session, now=now)}
 
 
+def expire_goods(session, now):
+    from timebank.charity.service import expire_due
+
+    return {"expired": len(expire_due(session, today=_today(now), now=now))}
+
+
+def sync_goods_deliveries(session, now):
+    from timebank.charity.allocation import sync_delivery_visits
+
+    delivered, returned = sync_delivery_visits(session, now=now)
+    return {"delivered": delivered, "returned": returned}
+
+
 def scheduler_selftest(session, now, *, slot=None, owner="?"):
     """Writes a few heartbeat rows, pausing between them: proves a run is once and all-or-nothing."""
     from timebank.jobs.models import JobHeartbeat

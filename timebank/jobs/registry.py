@@ -35,6 +35,8 @@ register("expire_visit_requests", functions.expire_visit_requests, "every 10m", 
 register("proactive_care", functions.proactive_care, "cron 0 6 * * *", _l("主动关爱:为久未探访的重点对象生成探访任务"))
 register("match_townships", functions.match_townships, "cron 0 7 * * *", _l("每个乡镇运行一次智能匹配"))
 register("expire_proposals", functions.expire_proposals, "every 5m", _l("过期未答复的匹配推荐"))
+register("expire_goods", functions.expire_goods, "cron 15 0 * * *", _l("过保质期的捐赠物资出库"))
+register("sync_goods_deliveries", functions.sync_goods_deliveries, "every 10m", _l("送物资服务确认后登记送达"))
 register("scheduler_selftest", functions.scheduler_selftest, "off", _l("调度自检(默认关闭)"))
 
 

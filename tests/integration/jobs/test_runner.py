@@ -77,3 +77,12 @@ def test_cli_refuses_malformed_schedules_with_one_line(app):
         app.config["TIMEBANK_JOB_SCHEDULES"] = saved
     assert result.exit_code != 0
     assert "interval must be positive" in result.output and "Traceback" not in result.output
+
+
+def test_every_registered_job_runs_cleanly_on_an_empty_county(session, county):
+    """Each job's one-line shell reaches its service and logs an ok run (selftest excluded)."""
+    for job_id in registry.JOBS:
+        if job_id == "scheduler_selftest":
+            continue
+        run = run_job(job_id, scheduled_for=SLOT)
+        assert run is not None and run.outcome == "ok", (job_id, run and run.error)
