@@ -197,6 +197,11 @@ def _fund_id(session, req: ServiceRequest, funds: dict[str, int]) -> str | None:
     """The account that pays for this request, with what it can still spend (None: nothing to spend)."""
     if req.payer == "own":
         account = ledger.account_for_person(session, req.resident_id)
+    elif req.payer == "charity":
+        from timebank.charity.models import Charity
+        from timebank.ledger.models import LedgerAccount
+
+        account = session.get(LedgerAccount, session.get(Charity, req.charity_id).account_id)
     else:
         account = ledger.system_account(session, pool_code("backstop" if req.payer == "backstop" else "county_donation"))
     key = f"a{account.id}"

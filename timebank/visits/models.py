@@ -41,7 +41,8 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     __tablename__ = "visit_request"
     __table_args__ = (
         CheckConstraint(STATUS_CHECK, name="status"),
-        CheckConstraint("payer IN ('own', 'backstop', 'county_donation')", name="payer"),
+        CheckConstraint("payer IN ('own', 'backstop', 'county_donation', 'charity')", name="payer"),
+        CheckConstraint("(payer = 'charity') = (charity_id IS NOT NULL)", name="charity_payer"),
         CheckConstraint("duration_minutes BETWEEN 1 AND 720", name="duration"),
         CheckConstraint("latest_end > earliest_start", name="window"),
         CheckConstraint("seats_volunteer >= 0 AND seats_social_worker >= 0 "
@@ -70,6 +71,7 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     priority_tier: Mapped[int] = mapped_column(Integer, default=5)
     priority_score: Mapped[int] = mapped_column(Integer, default=0, index=True)
     payer: Mapped[str] = mapped_column(String(16), default="own")
+    charity_id: Mapped[int | None] = mapped_column(ForeignKey("charity.id"))  # the pool paying, when payer = charity
     status: Mapped[str] = mapped_column(String(12), default="open")
     series_key: Mapped[str | None] = mapped_column(String(40), index=True)
     occurrence: Mapped[int] = mapped_column(Integer, default=1)

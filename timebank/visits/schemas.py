@@ -24,6 +24,7 @@ class RequestCreateSchema(Schema):
     skill_ids = fields.List(fields.Integer(), load_default=None)
     repeat_weeks = fields.Integer(load_default=1, validate=validate.Range(min=1, max=26))
     payer = fields.String(load_default="own", validate=validate.OneOf(PAYERS))
+    charity_id = fields.Integer(load_default=None, allow_none=True)
     urgent = fields.Boolean(load_default=False)
     safety = fields.Boolean(load_default=False)
 

@@ -21,7 +21,7 @@ from timebank.accounts.domain import age_on
 from timebank.accounts.models import OrgNode, Person, User
 from timebank.accounts.scope import scope_path
 from timebank.catalog.models import ServiceCategory, Skill
-from timebank.errors import Conflict, Forbidden, InvalidTransition, NotInScope, ValidationFailed
+from timebank.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
 from timebank.people.availability import AvailabilityException
@@ -168,6 +168,7 @@ class RequestInput:
     skill_ids: tuple[int, ...] | None = None
     repeat_weeks: int = 1
     payer: str = "own"
+    charity_id: int | None = None  # with payer "charity": whose hour pool pays
     urgent: bool = False
     safety: bool = False
 
@@ -231,6 +232,19 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
     settings = visit_rules.current(session)
     if data.payer not in domain.PAYERS or not domain.pool_allowed(data.payer, tier, settings.backstop_max_tier):
         raise rule_error("payer", "payer")
+    charity_id = None
+    if data.payer == "charity":
+        from timebank.charity.service import pool_ineligibility
+
+        if not isinstance(data.charity_id, int):
+            raise rule_error("payer", "payer")
+        try:
+            refused = pool_ineligibility(session, data.charity_id, resident.id, category.id, today)
+        except DomainError:
+            refused = "charity"
+        if refused is not None:
+            raise rule_error("payer", "payer")
+        charity_id = data.charity_id
     if data.payer == "own":
         account = ledger.account_for_person(session, resident.id)
         need = (volunteers + social) * duration
@@ -246,7 +260,8 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
             latitude=place.lat if place else None, longitude=place.lon if place else None,
             earliest_start=start, latest_end=end, duration_minutes=duration, seats_volunteer=volunteers,
             seats_social_worker=social, urgent=bool(data.urgent), safety=bool(data.safety), priority_tier=tier,
-            priority_score=domain.priority_score(tier, bool(data.urgent)), payer=data.payer, status="open",
+            priority_score=domain.priority_score(tier, bool(data.urgent)), payer=data.payer, charity_id=charity_id,
+            status="open",
             series_key=series, occurrence=number, posted_by_id=actor.id, skills=skills, created_at=now)
         session.add(req)
         session.flush()

@@ -115,9 +115,13 @@ def _active(session, req: ServiceRequest) -> list[Seat]:
 def _settle(session, req: ServiceRequest, minutes: dict[int, int], *, actor_id, now: datetime, today: date) -> None:
     if session.scalar(select(ServiceRecord.id).where(ServiceRecord.request_id == req.id)) is not None:
         raise InvalidTransition(_l("该服务已经结算"), reason="settle")
-    payer = None
-    if req.payer != "own":
-        payer = ledger.system_account(session, ledger_domain.pool_code(req.payer))
+    payer_id = None
+    if req.payer == "charity":
+        from timebank.charity.models import Charity
+
+        payer_id = session.get(Charity, req.charity_id).account_id
+    elif req.payer != "own":
+        payer_id = ledger.system_account(session, ledger_domain.pool_code(req.payer)).id
     for seat in _active(session, req):
         amount = minutes.get(seat.id, 0)
         key = f"visit:{req.id}:{seat.volunteer_id}"
@@ -130,7 +134,7 @@ def _settle(session, req: ServiceRequest, minutes: dict[int, int], *, actor_id, 
                 holds.void(session, hold_id=seat.hold_id, key=f"visit-void:{seat.hold_id}", actor_id=actor_id,
                            now=now)
         elif amount > 0:
-            transfer_id = ledger.earn(session, payer_account_id=payer.id, person_id=seat.volunteer_id, minutes=amount,
+            transfer_id = ledger.earn(session, payer_account_id=payer_id, person_id=seat.volunteer_id, minutes=amount,
                                       key=key, reference=f"visit:{req.id}", memo=req.category.name_zh,
                                       actor_id=actor_id, now=now, today=today).transfer.id
         if amount > 0 and seat.check_in_at is not None:

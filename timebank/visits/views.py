@@ -63,7 +63,8 @@ def tier_labels() -> dict[int, str]:
 
 
 def payer_labels() -> dict[str, str]:
-    return {"own": _("本人时间账户"), "backstop": _("政府兜底时间池"), "county_donation": _("县捐赠时间池")}
+    return {"own": _("本人时间账户"), "backstop": _("政府兜底时间池"), "county_donation": _("县捐赠时间池"),
+            "charity": _("慈善组织时间池")}
 
 
 def action_labels() -> dict[str, str]:
@@ -123,8 +124,23 @@ def _request_form() -> RequestForm:
                                                      for c in queries.categories(db.session)]
     form.skill_ids.choices = [(s.id, s.name("en" if is_english() else "zh"))
                               for s in db.session.scalars(select(Skill).order_by(Skill.sort_order))]
-    form.payer.choices = list(payer_labels().items())
+    form.payer.choices = list(payer_labels().items()) + charity_payers()
     return form
+
+
+def charity_payers() -> list[tuple[str, str]]:
+    """Approved charities' hour pools as payer choices ("charity:<id>"); each pool's own rule decides."""
+    from timebank.charity.models import Charity
+
+    rows = db.session.execute(select(Charity.id, Charity.name).where(Charity.status == "approved")
+                              .order_by(Charity.id)).all()
+    return [(f"charity:{cid}", _("%(name)s时间池", name=name)) for cid, name in rows]
+
+
+def split_payer(value: str) -> tuple[str, int | None]:
+    if value.startswith("charity:") and value[8:].isdigit():
+        return "charity", int(value[8:])
+    return value, None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -140,7 +156,8 @@ def request_new():
             duration_minutes=form.duration_minutes.data, description=form.description.data,
             seats_volunteer=form.seats_volunteer.data, seats_social_worker=form.seats_social_worker.data,
             skill_ids=tuple(form.skill_ids.data) if form.skill_ids.data else None,
-            repeat_weeks=form.repeat_weeks.data, payer=form.payer.data, urgent=form.urgent.data,
+            repeat_weeks=form.repeat_weeks.data, payer=split_payer(form.payer.data)[0],
+            charity_id=split_payer(form.payer.data)[1], urgent=form.urgent.data,
             safety=form.safety.data)
         try:
             created = visits.post_request(db.session, current_user, data, now=clock.now(), today=clock.today())
