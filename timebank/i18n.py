@@ -57,6 +57,15 @@ def account_name(name: str | None) -> str:
     return known.get(name or "", name or "")
 
 
+def unit_name(unit: str | None) -> str:
+    """Goods units are stored in Chinese (件, 袋 ...); in English they follow the number after a space."""
+    if not is_english():
+        return unit or ""
+    names = {"件": "pcs", "床": "quilt(s)", "袋": "bag(s)", "桶": "drum(s)", "箱": "box(es)", "台": "unit(s)",
+             "个": "pcs", "套": "set(s)", "盒": "box(es)", "瓶": "bottle(s)", "双": "pair(s)", "辆": "vehicle(s)"}
+    return " " + names.get(unit or "", unit or "")
+
+
 def format_localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A UTC timestamp shown in the county's time zone."""
     if value is None:
@@ -109,6 +118,7 @@ def init_app(app) -> None:
     app.jinja_env.filters["minutes"] = format_minutes
     app.jinja_env.filters["localtime"] = format_localtime
     app.jinja_env.filters["account_name"] = account_name
+    app.jinja_env.filters["unit"] = unit_name
     app.jinja_env.filters["mask_phone"] = lambda value: mask_phone(value) if value else ""
     app.jinja_env.globals["labels"] = labels
     app.jinja_env.globals["is_english"] = is_english
