@@ -24,8 +24,8 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d timebank/translations
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".* __pycache__" -o timebank/translations/messages.pot .
-	$(BIN)/pybabel update -i timebank/translations/messages.pot -d timebank/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --no-wrap --ignore-dirs=".* __pycache__" -o timebank/translations/messages.pot .
+	$(BIN)/pybabel update -i timebank/translations/messages.pot -d timebank/translations --no-fuzzy-matching --ignore-pot-creation-date --no-wrap --ignore-obsolete
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade

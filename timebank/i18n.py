@@ -90,8 +90,14 @@ def labels() -> dict[str, dict[str, str]]:
             "dibao": _("低保"), "dibao_edge": _("低保边缘"), "tekun": _("特困"),
             "expenditure": _("支出型困难"), "orphan": _("孤儿"), "de_facto_orphan": _("事实无人抚养儿童"),
             "left_behind_child": _("留守儿童"), "child_in_difficulty": _("困境儿童"),
-            "severe_disability": _("重度残疾"),
+            "severe_disability": _("重度残疾"), "family_planning_special": _("计生特殊家庭"),
         },
+        "person_status": {"active": _("在册"), "moved": _("已迁出"), "deceased": _("已故")},
+        "disability_type": {
+            "visual": _("视力残疾"), "hearing": _("听力残疾"), "speech": _("言语残疾"), "physical": _("肢体残疾"),
+            "intellectual": _("智力残疾"), "mental": _("精神残疾"), "multiple": _("多重残疾"),
+        },
+        "adl_level": {0: _("能力完好"), 1: _("轻度失能"), 2: _("中度失能"), 3: _("重度失能"), 4: _("完全失能")},
         "kinship": {
             "spouse": _("配偶"), "child": _("子女"), "parent": _("父母"), "grandchild": _("孙子女/外孙子女"),
             "grandparent": _("祖父母/外祖父母"), "sibling": _("兄弟姐妹"), "other": _("其他"),

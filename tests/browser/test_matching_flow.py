@@ -32,7 +32,7 @@ def post_team_request(app):
         # one-off extra time that day for the township's social worker and three of its volunteers
         township = db.session.scalar(select(OrgNode).where(OrgNode.code == "DEMO-CG"))
         helpers = list(db.session.scalars(
-            select(VolunteerProfile).join(Person).join(OrgNode, OrgNode.id == Person.node_id)
+            select(VolunteerProfile).join(VolunteerProfile.person).join(OrgNode, OrgNode.id == Person.node_id)
             .where(VolunteerProfile.status == "approved", OrgNode.parent_id == township.id)
             .order_by(VolunteerProfile.is_social_worker.desc(), VolunteerProfile.person_id)))
         chosen = [h for h in helpers if h.person.name == "陈慧敏"] + [h for h in helpers if not h.is_social_worker][:3]

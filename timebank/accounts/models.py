@@ -65,7 +65,11 @@ class Person(CreatedAtMixin, db.Model):
     """A real individual. The ID number is stored encrypted, with a keyed hash for uniqueness."""
 
     __tablename__ = "person"
-    __table_args__ = (CheckConstraint("gender IN ('male', 'female')", name="gender"),)
+    __table_args__ = (
+        CheckConstraint("gender IN ('male', 'female')", name="gender"),
+        CheckConstraint("status IN ('active', 'moved', 'deceased')", name="status"),
+        CheckConstraint("(status = 'deceased') = (died_on IS NOT NULL)", name="died_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
@@ -79,6 +83,9 @@ class Person(CreatedAtMixin, db.Model):
     node_id: Mapped[int] = mapped_column(ForeignKey("org_node.id"), index=True)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # active; moved (left the county: kept for history, no new work); deceased (with the date of death)
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active", index=True)
+    died_on: Mapped[date | None] = mapped_column(Date)
 
     node: Mapped[OrgNode] = relationship()
     user: Mapped[User | None] = relationship(back_populates="person", uselist=False)

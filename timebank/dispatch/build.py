@@ -69,7 +69,7 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
             refused[p.request_id].add(p.volunteer_id)
 
     profiles = list(session.scalars(
-        select(VolunteerProfile).join(Person).where(VolunteerProfile.status == "approved",
+        select(VolunteerProfile).join(VolunteerProfile.person).where(VolunteerProfile.status == "approved",
                                                     Person.node_id.in_(in_scope))
         .options(selectinload(VolunteerProfile.skills), selectinload(VolunteerProfile.availability),
                  selectinload(VolunteerProfile.person).selectinload(Person.node))

@@ -19,6 +19,7 @@ HARDSHIP_KINDS = (
     "left_behind_child",  # 留守儿童
     "child_in_difficulty",  # 困境儿童
     "severe_disability",  # 重度残疾
+    "family_planning_special",  # 计生特殊家庭 (失独/伤残)
 )
 RELATIONSHIPS = ("spouse", "child", "parent", "grandchild", "grandparent", "sibling", "other")
 DIRECT_RELATIONSHIPS = frozenset({"spouse", "child", "parent", "grandchild", "grandparent", "sibling"})

@@ -49,10 +49,17 @@ class VolunteerProfile(CreatedAtMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     review_reason: Mapped[str | None] = mapped_column(String(300))
+    # a station registers a volunteer who has no smartphone: paper consent form, approved in the same step
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    consent_form_ref: Mapped[str | None] = mapped_column(String(60))
+    # minors (under the policy's depositor age) serve only through a station, with a guardian and consent
+    guardian_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    guardian_consent_ref: Mapped[str | None] = mapped_column(String(60))
 
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    guardian: Mapped[Person | None] = relationship(foreign_keys=[guardian_person_id])
     skills: Mapped[list[Skill]] = relationship(secondary=volunteer_skill, order_by="Skill.sort_order")
-    reviewed_by: Mapped[User | None] = relationship()
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     availability: Mapped[list[Availability]] = relationship(
         cascade="all, delete-orphan", order_by="[Availability.weekday, Availability.start_minute]"
     )
@@ -81,11 +88,21 @@ class ResidentProfile(CreatedAtMixin, db.Model):
     __table_args__ = (
         CheckConstraint("living_situation IN ('alone', 'empty_nest', 'with_family')", name="living"),
         CheckConstraint("disability_grade BETWEEN 0 AND 4", name="disability_grade"),
+        CheckConstraint("disability_type IS NULL OR disability_type IN ('visual', 'hearing', 'speech', "
+                        "'physical', 'intellectual', 'mental', 'multiple')", name="disability_type"),
+        CheckConstraint("adl_level IS NULL OR adl_level BETWEEN 0 AND 4", name="adl_level"),
+        CheckConstraint("(adl_level IS NULL) = (adl_assessed_on IS NULL)", name="adl_dated"),
     )
 
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
     living_situation: Mapped[str] = mapped_column(String(12), default="with_family")
     disability_grade: Mapped[int] = mapped_column(Integer, default=0)
+    disability_type: Mapped[str | None] = mapped_column(String(12))  # 残疾类别 on the 残疾人证
+    # 失能 level from an ability assessment (GB/T 42195-2022): 0 能力完好, 1 轻度, 2 中度, 3 重度, 4 完全失能
+    adl_level: Mapped[int | None] = mapped_column(Integer)
+    adl_assessed_on: Mapped[date | None] = mapped_column(Date)
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(50))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(11))
     consent_form_ref: Mapped[str | None] = mapped_column(String(60))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     notes: Mapped[str | None] = mapped_column(String(500))
@@ -102,7 +119,7 @@ class HardshipStatus(CreatedAtMixin, db.Model):
         UniqueConstraint("person_id", "kind"),
         CheckConstraint(
             "kind IN ('dibao', 'dibao_edge', 'tekun', 'expenditure', 'orphan', 'de_facto_orphan', "
-            "'left_behind_child', 'child_in_difficulty', 'severe_disability')",
+            "'left_behind_child', 'child_in_difficulty', 'severe_disability', 'family_planning_special')",
             name="kind",
         ),
     )
@@ -135,6 +152,10 @@ class Relative(CreatedAtMixin, db.Model):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a wrong link is unlinked, never deleted: it stops carrying rights, the history stays
+    unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unlinked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    unlink_reason: Mapped[str | None] = mapped_column(String(300))
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     relative: Mapped[Person] = relationship(foreign_keys=[relative_id])

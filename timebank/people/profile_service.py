@@ -105,7 +105,7 @@ def verify_social_worker(session, actor: User, person_id: int, *, now: datetime)
     """Station staff (in scope) verify the certificate: the volunteer becomes a social worker of that station."""
     if not actor.has_role("station", "admin"):
         raise Forbidden()
-    profile = load_scoped(session, select(VolunteerProfile).join(Person).where(VolunteerProfile.person_id == person_id),
+    profile = load_scoped(session, select(VolunteerProfile).join(VolunteerProfile.person).where(VolunteerProfile.person_id == person_id),
                           actor, Person.node_id)
     claim = session.get(SocialWorkerCertificate, person_id)
     if claim is None:

@@ -24,7 +24,7 @@ def volunteer_profile(session, person_id: int | None) -> VolunteerProfile | None
 def volunteers(session, actor: User, *, status: str | None, page: int, q: str | None = None):
     stmt = (
         select(VolunteerProfile)
-        .join(Person)
+        .join(VolunteerProfile.person)
         .options(selectinload(VolunteerProfile.person).selectinload(Person.node),
                  selectinload(VolunteerProfile.skills))
         .where(in_scope(Person.node_id, actor))
@@ -73,11 +73,11 @@ def residents_of_relative(session, person_id: int | None) -> list[Relative]:
 
 def station_counts(session, actor: User) -> dict[str, int]:
     pending = session.scalar(
-        select(func.count()).select_from(VolunteerProfile).join(Person)
+        select(func.count()).select_from(VolunteerProfile).join(VolunteerProfile.person)
         .where(VolunteerProfile.status == "pending", in_scope(Person.node_id, actor))
     )
     approved = session.scalar(
-        select(func.count()).select_from(VolunteerProfile).join(Person)
+        select(func.count()).select_from(VolunteerProfile).join(VolunteerProfile.person)
         .where(VolunteerProfile.status == "approved", in_scope(Person.node_id, actor))
     )
     residents_count = session.scalar(

@@ -77,7 +77,7 @@ def _skills(session, skill_ids) -> list[Skill]:
 
 
 def load_volunteer(session, actor: User, person_id: int) -> VolunteerProfile:
-    stmt = select(VolunteerProfile).join(Person).where(VolunteerProfile.person_id == person_id)
+    stmt = select(VolunteerProfile).join(VolunteerProfile.person).where(VolunteerProfile.person_id == person_id)
     return load_scoped(session, stmt, actor, Person.node_id)
 
 

@@ -108,6 +108,7 @@ LONE_ELDER = "lone_elder"  # 重点空巢独居 (definition below)
 DEFAULT_TIERS: dict[str, int] = {
     "tekun": 1, "orphan": 1, "de_facto_orphan": 1,
     LONE_ELDER: 2, "severe_disability": 2, "left_behind_child": 2, "child_in_difficulty": 2,
+    "family_planning_special": 2,
     "dibao": 3,
     "dibao_edge": 4, "expenditure": 4,
 }

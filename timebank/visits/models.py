@@ -31,7 +31,7 @@ request_skill = Table(
     Column("skill_id", ForeignKey("skill.id"), primary_key=True),
 )
 
-STATUS_CHECK = ("status IN ('open', 'matched', 'in_service', 'done', 'confirmed', 'settled', 'cancelled', "
+STATUS_CHECK = ("status IN ('review', 'open', 'matched', 'in_service', 'done', 'confirmed', 'settled', 'cancelled', "
                 "'expired', 'disputed', 'resolved')")
 
 
@@ -49,6 +49,9 @@ class ServiceRequest(CreatedAtMixin, db.Model):
                         "AND seats_volunteer + seats_social_worker BETWEEN 1 AND 10", name="seats"),
         CheckConstraint("priority_tier BETWEEN 1 AND 5", name="tier"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        CheckConstraint("confirmation_method IS NULL OR confirmation_method IN ('resident', 'relative', "
+                        "'station', 'station_phone', 'elder_code', 'elder_signature', 'auto')",
+                        name="confirmation_method"),
         Index("ix_visit_request_status_start", "status", "earliest_start"),
     )
 
@@ -83,6 +86,15 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     dispute_reason: Mapped[str | None] = mapped_column(String(500))
     resolution: Mapped[str | None] = mapped_column(String(8))
     resolution_reason: Mapped[str | None] = mapped_column(String(500))
+    # how the person served (or someone for them) confirmed: in the app, on the volunteer's phone with the
+    # card code or a signature, by the station after a phone call, or automatically as the last resort
+    confirmation_method: Mapped[str | None] = mapped_column(String(16))
+    satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    signature_svg: Mapped[str | None] = mapped_column(Text)
+    # posts by non-staff paid by public money wait in status 'review' for the station
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_reason: Mapped[str | None] = mapped_column(String(300))
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     node: Mapped[OrgNode] = relationship()

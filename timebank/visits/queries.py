@@ -107,7 +107,7 @@ def reliability(session, person_ids) -> dict[int, Reliability]:
 def assignable(session, actor: User, limit: int = 200) -> list[VolunteerProfile]:
     """Approved volunteers in the staff member's subtree, for the hand-assignment list."""
     return list(session.scalars(
-        select(VolunteerProfile).join(Person).options(selectinload(VolunteerProfile.person))
+        select(VolunteerProfile).join(VolunteerProfile.person).options(selectinload(VolunteerProfile.person))
         .where(VolunteerProfile.status == "approved", in_scope(Person.node_id, actor))
         .order_by(Person.name, Person.id).limit(limit)))
 
