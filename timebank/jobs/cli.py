@@ -29,8 +29,18 @@ def _service():
 @scheduler_cli.command("run")
 def scheduler_run():
     """Wait to become the leader, then run every job on its schedule until SIGTERM or Ctrl-C."""
+    stopping = []  # a SIGTERM can arrive while the app is still starting: stop quietly then too
+    service = None
+
+    def on_sigterm(*_args):
+        stopping.append(True)
+        if service is not None:
+            service.stop()
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     service = _service()
-    signal.signal(signal.SIGTERM, lambda *_args: service.stop())
+    if stopping:
+        return
     click.echo("scheduler started; waiting for leadership", err=True)
     try:
         service.run()

@@ -14,28 +14,35 @@ from sqlalchemy.exc import IntegrityError
 from timebank import clock
 from timebank.extensions import db
 from timebank.jobs import registry, schedule
+from timebank.jobs.leader import LeadershipLost
 from timebank.jobs.models import JobRun
 
 log = logging.getLogger(__name__)
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 _APP = None  # the app the scheduler thread runs jobs in (set by SchedulerService)
+_LEADER = None  # the scheduler's leader lock: checked before each job starts and fenced before it commits
 
 
-def bind_app(app) -> None:
-    global _APP
-    _APP = app
+def bind_app(app, leader=None) -> None:
+    global _APP, _LEADER
+    _APP, _LEADER = app, leader
 
 
 def scheduled(job_id: str) -> None:
     """Entry point APScheduler calls (by reference, so the job store can pickle it)."""
     if _APP is None:
         raise RuntimeError("no app bound to the job runner")
+    leader = _LEADER
+    if leader is not None and not leader.still_held():
+        log.warning("job %s not started: this scheduler no longer leads", job_id)
+        return
     with _APP.app_context():
-        run_job(job_id)
+        run_job(job_id, fence=leader.fence if leader is not None else None)
 
 
-def run_job(job_id: str, *, scheduled_for: datetime | None = None) -> JobRun | None:
-    """Run `job_id` for the trigger time at or before now (or `scheduled_for`). None if already run."""
+def run_job(job_id: str, *, scheduled_for: datetime | None = None, fence=None) -> JobRun | None:
+    """Run `job_id` for the trigger time at or before now (or `scheduled_for`). None if already run.
+    `fence(session)` raises LeadershipLost when the run must not commit (the scheduler lost its lock)."""
     from flask import current_app
 
     spec = registry.JOBS[job_id]
@@ -53,11 +60,19 @@ def run_job(job_id: str, *, scheduled_for: datetime | None = None) -> JobRun | N
         run = JobRun(job_id=job_id, scheduled_for=scheduled_for, started_at=started, finished_at=clock.now(),
                      outcome="ok", counts=counts, owner=OWNER)
         session.add(run)
+        if fence is not None:
+            session.flush()
+            fence(session)
         session.commit()
         return run
     except IntegrityError:
         session.rollback()
         log.info("job %s for %s already ran elsewhere", job_id, scheduled_for)
+        return None
+    except LeadershipLost:
+        session.rollback()
+        log.warning("job %s for %s rolled back: this scheduler lost its lock; the new leader runs it",
+                    job_id, scheduled_for)
         return None
     except Exception as error:  # noqa: BLE001 - a failing job is logged and retried at its next trigger
         session.rollback()

@@ -8,6 +8,7 @@ import threading
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from timebank.extensions import db
@@ -21,6 +22,7 @@ class SchedulerService:
     def __init__(self, app):
         self.app = app
         self.stop_event = threading.Event()
+        self.wake = threading.Event()  # set by stop() and by a job that found the lock gone
         self.leading = threading.Event()
         with app.app_context():
             self.schedules = registry.schedules(app.config)  # refuses malformed settings before anything runs
@@ -30,7 +32,7 @@ class SchedulerService:
         self.scheduler = None
 
     def _start_jobs(self) -> None:
-        runner.bind_app(self.app)
+        runner.bind_app(self.app, _WakingLock(self.lock, self.wake))
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=self.engine)},
             executors={"default": ThreadPoolExecutor(1)},
@@ -52,7 +54,10 @@ class SchedulerService:
 
     def _stop_jobs(self) -> None:
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=True)
+            try:
+                self.scheduler.shutdown(wait=True)
+            except SchedulerNotRunningError:
+                pass
             self.scheduler = None
 
     def run(self) -> None:
@@ -68,7 +73,8 @@ class SchedulerService:
                 elif not self.lock.still_held():
                     self.leading.clear()
                     self._stop_jobs()
-                self.stop_event.wait(self.poll)
+                self.wake.wait(self.poll)
+                self.wake.clear()
         finally:
             self._stop_jobs()
             self.leading.clear()
@@ -81,3 +87,20 @@ class SchedulerService:
 
     def stop(self) -> None:
         self.stop_event.set()
+        self.wake.set()
+
+
+class _WakingLock:
+    """The leader lock as the job runner sees it: a failed check also wakes the loop to step down."""
+
+    def __init__(self, lock, wake: threading.Event):
+        self.lock, self.wake = lock, wake
+
+    def still_held(self) -> bool:
+        held = self.lock.still_held()
+        if not held:
+            self.wake.set()
+        return held
+
+    def fence(self, session) -> None:
+        self.lock.fence(session)
