@@ -76,7 +76,16 @@ def format_localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 
 def labels() -> dict[str, dict[str, str]]:
-    """Translated names of the enumerations used on pages."""
+    """Translated names of the enumerations used on pages, built once per request and language."""
+    locale = str(get_locale())
+    cached = g.get("_timebank_labels")
+    if cached is None or cached[0] != locale:
+        cached = (locale, _build_labels())
+        g._timebank_labels = cached
+    return cached[1]
+
+
+def _build_labels() -> dict[str, dict[str, str]]:
     return {
         "role": {
             "admin": _("县民政局管理员"), "station": _("社工站工作人员"), "social_worker": _("社工"),
