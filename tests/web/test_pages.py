@@ -77,6 +77,7 @@ def test_every_page_renders_in_every_mode(app, web, everyone, county, mode):
     for path, html in rendered.items():
         assert ('<html lang="en"' in html) == (mode == "en"), path
         assert ('class="elder">' in html) == (mode == "elder"), path
+        assert '="None"' not in html, path  # no attribute rendered from a missing value (aria-invalid="None")
         if mode == "en":
             leftovers = untranslated_text(html)
             assert not leftovers, (path, leftovers)
