@@ -66,7 +66,7 @@ def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], *, title: str = "She
     sheet.append(safe_row(headers))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = sheet.cell(row=sheet.max_row + 1, column=1)
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a string: sheet.cell() would add an empty row
     for row in rows:
         sheet.append(safe_row(row))
     for index, width in enumerate(widths or (), start=1):

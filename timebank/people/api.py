@@ -90,6 +90,7 @@ def person_reveal(args, person_id: int):
     shown = disclosure.reveal(db.session, g.api_user, person_id, args["field"], reason=args["reason"],
                               ip=client_ip())
     db.session.commit()
+    g.no_store = True  # the full value must not be cached anywhere
     return shown
 
 

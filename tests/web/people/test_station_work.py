@@ -371,3 +371,33 @@ def test_resident_subpages_are_scoped(station0, web, session, make_resident, mak
     for path in (f"/station/residents/{mine.person_id}/visits", f"/station/residents/{mine.person_id}/goods",
                  f"/station/accounts/{mine.person_id}/passbook", f"/station/accounts/{mine.person_id}/statement.csv"):
         assert web.client.get(path).status_code == 403, path
+
+
+def test_visit_page_shows_the_phone_to_the_seated_volunteer_only(web, app, session, county, make_volunteer,
+                                                                 make_resident):
+    from tests.integration.visits.world import VisitWorld
+
+    with app.test_request_context():
+        vw = VisitWorld(session, county, make_volunteer, make_resident)
+        resident = vw.resident()
+        resident.phone = "13912345678"
+        session.commit()
+        volunteer, other = vw.volunteer(), vw.volunteer()
+        from datetime import UTC, datetime, timedelta
+
+        from timebank import clock
+
+        now = clock.now()
+        req = vw.post(vw.admin, resident, start=datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=2))
+    web.login(other.phone, "Volunteer-pass-2026")
+    page = web.client.get(f"/visits/{req.id}").get_data(as_text=True)
+    assert "13912345678" not in page and "139****5678" in page
+    web.logout()
+    with app.test_request_context():
+        from timebank.visits import service as visits
+
+        visits.take_seat(session, volunteer, req.id, now=clock.now(), today=clock.today())
+        session.commit()
+    web.login(volunteer.phone, "Volunteer-pass-2026")
+    page = web.client.get(f"/visits/{req.id}").get_data(as_text=True)
+    assert 'data-test="resident-phone">13912345678' in page
