@@ -48,6 +48,6 @@ def download(book: passbook.Passbook, fmt: str):
     if fmt == "csv":
         return exports.csv_response(headers, rows, name)
     preamble = [[_("时间存折"), book.person.name, book.person.id_number_masked, book.person.node.name],
-                [_("当前余额(分钟)"), book.account.balance]]
+                [_("当前余额（分钟）"), book.account.balance]]
     return exports.xlsx_response(headers, rows, name, title=_("收支明细"), widths=passbook.WIDTHS,
                                  preamble=preamble)

@@ -19,7 +19,7 @@ class MultiCheckbox(SelectMultipleField):
 class StationVolunteerForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=50)])
     id_number = StringField(_l("身份证号码"), validators=[DataRequired(_l("请填写身份证号码"))])
-    phone = StringField(_l("手机号码(没有可不填)"), validators=[Optional()])
+    phone = StringField(_l("手机号码（没有可不填）"), validators=[Optional()])
     village_id = SelectField(_l("所在村/社区"), coerce=int, validators=[DataRequired(_l("请选择村或社区"))])
     address = StringField(_l("详细住址"), validators=[Optional(), Length(max=200)])
     skill_ids = MultiCheckbox(_l("技能"), coerce=int, validators=[Optional()])
@@ -32,7 +32,7 @@ class StationVolunteerForm(FlaskForm):
                                           validators=[DataRequired(_l("请填写紧急联系人的11位手机号码"))])
     consent_form_ref = StringField(_l("纸质知情同意书编号"),
                                    validators=[DataRequired(_l("请填写纸质知情同意书编号")), Length(max=60)])
-    login_password = PasswordField(_l("开通登录的初始密码(可不填,需要本人手机号)"), validators=[Optional()])
+    login_password = PasswordField(_l("开通登录的初始密码（可不填，需要本人手机号）"), validators=[Optional()])
     guardian_name = StringField(_l("监护人姓名"), validators=[Optional(), Length(max=50)])
     guardian_id_number = StringField(_l("监护人身份证号码"), validators=[Optional()])
     guardian_phone = StringField(_l("监护人手机号码"), validators=[Optional()])
@@ -45,4 +45,4 @@ class ReasonForm(FlaskForm):
 
 class RevealForm(FlaskForm):
     field = HiddenField(validators=[DataRequired()])
-    reason = StringField(_l("为什么查看(可不填,例如:电话回访)"), validators=[Optional(), Length(max=200)])
+    reason = StringField(_l("为什么查看（可不填，例如：电话回访）"), validators=[Optional(), Length(max=200)])

@@ -88,7 +88,7 @@ def volunteer_new():
             attach_error(form, error)
             return render_template("station/volunteer_new.html", form=form), error.status
         db.session.commit()
-        flash(_("已登记志愿者,审核已通过"))
+        flash(_("已登记志愿者，审核已通过"))
         return redirect(url_for("station.volunteer_detail", person_id=profile.person_id))
     status = 422 if request.method == "POST" else 200
     return render_template("station/volunteer_new.html", form=form), status
@@ -112,7 +112,7 @@ def volunteer_reopen(person_id: int):
         g.reopen_form = form
         return people_views.volunteer_detail(person_id), error.status
     db.session.commit()
-    flash(_("已重新进入审核,请按正常流程审核"))
+    flash(_("已重新进入审核，请按正常流程审核"))
     return redirect(url_for("station.volunteer_detail", person_id=person_id))
 
 
