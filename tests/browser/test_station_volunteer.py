@@ -53,3 +53,21 @@ def test_station_registers_a_volunteer_without_a_smartphone_and_prints_the_passb
     shot(printed, "passbook-print-a5")
     pdf = printed.pdf(prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
+
+
+def test_passbook_of_a_volunteer_with_history_prints_lines_and_balance(live, page_factory):
+    base = live.url
+    page = page_factory(viewport={"width": 559, "height": 794})
+    login(page, base, "chengguan", "Demo-station-2026")
+    page.goto(f"{base}/station/volunteers?status=approved")
+    links = page.locator("a[href*='/station/volunteers/']")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(min(links.count(), 30))]
+    for href in hrefs:
+        person_id = href.rstrip("/").split("/")[-1]
+        page.goto(f"{base}/station/accounts/{person_id}/passbook")
+        if page.locator("[data-test=passbook-line]").count() >= 2:
+            break
+    assert page.locator("[data-test=passbook-line]").count() >= 2
+    page.emulate_media(media="print")
+    assert page.locator(".toolbar").count() == 1 and not page.locator(".toolbar").is_visible()
+    shot(page, "passbook-with-lines-a5")

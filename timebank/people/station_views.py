@@ -148,8 +148,11 @@ def _resident_page(person_id: int, status: int):
 def reveal(person_id: int):
     """Show one masked field in full on the page this POST renders, and log who, whose, when, why."""
     form = RevealForm()
-    page = request.form.get("page")
-    if form.validate_on_submit():
+    status = 200
+    if not form.validate_on_submit():
+        flash(_("请选择要查看的信息"))
+        status = 400
+    else:
         try:
             shown = disclosure.reveal(db.session, current_user, person_id, form.field.data,
                                       reason=form.reason.data, ip=client_ip())
@@ -158,13 +161,14 @@ def reveal(person_id: int):
             if error.status == 404:
                 raise
             flash(str(error.message))
+            status = error.status
         else:
             db.session.commit()
             g.revealed = {shown.field: shown.value}
     g.no_store = True
-    if page == "volunteer":
-        return people_views.volunteer_detail(person_id)
-    return _resident_page(person_id, 200)
+    if request.form.get("page") == "volunteer":
+        return people_views.volunteer_detail(person_id), status
+    return _resident_page(person_id, status)
 
 
 @bp.get("/residents/<int:person_id>/visits")

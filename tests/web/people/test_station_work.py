@@ -401,3 +401,15 @@ def test_visit_page_shows_the_phone_to_the_seated_volunteer_only(web, app, sessi
     web.login(volunteer.phone, "Volunteer-pass-2026")
     page = web.client.get(f"/visits/{req.id}").get_data(as_text=True)
     assert 'data-test="resident-phone">13912345678' in page
+
+
+def test_reveal_of_a_field_with_nothing_recorded_is_refused_and_not_logged(station0, session, make_resident):
+    resident = make_resident()  # no phone
+    path = f"/station/residents/{resident.person_id}"
+    response = station0.post(f"/station/people/{resident.person_id}/reveal", {"field": "phone", "page": "resident"},
+                             token_from=path)
+    assert response.status_code == 422 and "没有登记该信息" in response.get_data(as_text=True)
+    response = station0.post(f"/station/people/{resident.person_id}/reveal", {"field": "", "page": "resident"},
+                             token_from=path)
+    assert response.status_code == 400
+    assert access_events(session) == []
