@@ -87,6 +87,11 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(care_views.bp)
     app.register_blueprint(dispatch_views.bp)
+    from timebank.ledger import passbook_views
+    from timebank.people import station_views
+
+    app.register_blueprint(station_views.bp)
+    app.register_blueprint(passbook_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
@@ -102,6 +107,10 @@ def register_areas(app: Flask) -> None:
         app.register_blueprint(charity_bp)
     csrf.exempt(charity_api.blp)
     api.register_blueprint(charity_api.blp)
+    from timebank.people import api as people_api
+
+    csrf.exempt(people_api.blp)
+    api.register_blueprint(people_api.blp)
 
 
 def register_cli(app: Flask) -> None:

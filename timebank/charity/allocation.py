@@ -202,7 +202,7 @@ def receipt_role(session, actor: User, request: GoodsRequest) -> str | None:
         return "resident"
     if actor.person_id is not None and session.scalar(select(Relative.id).where(
             Relative.resident_id == request.resident_id, Relative.relative_id == actor.person_id,
-            Relative.verified.is_(True))) is not None:
+            Relative.verified.is_(True), Relative.unlinked_at.is_(None))) is not None:
         return "relative"
     return None
 

@@ -3,12 +3,10 @@ township, month): never a resident's name, id, village or any other identity."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, g, render_template
 from flask_babel import gettext as _
 
+from timebank import exports
 from timebank.charity import queries
 from timebank.charity.models import Charity
 from timebank.errors import NotFound
@@ -52,17 +50,12 @@ def charity_csv(charity_id: int):
 
 
 def _csv(report, name: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("维度"), _("名称"), _("捐赠入库"), _("已分配"), _("已送达"), _("退回"), _("过期或报损"),
-                     _("库存")])
     dims = {"item": _("物资"), "township": _("乡镇"), "month": _("月份")}
-    for dim, key, t in report.rows():
-        writer.writerow([dims[dim], key, t.received, t.allocated, t.delivered, t.returned, t.gone,
-                         t.in_stock if dim == "item" else ""])
-    writer.writerow([_("合计"), "", report.total.received, report.total.allocated, report.total.delivered,
-                     report.total.returned, report.total.gone, report.total.in_stock])
-    writer.writerow([_("捐赠时长(分钟)"), "", report.hours_donated, "", "", "", "", ""])
-    writer.writerow([_("支付服务时长(分钟)"), "", report.hours_paid, "", "", "", "", ""])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=transparency-{name}.csv"})
+    rows = [[dims[dim], key, t.received, t.allocated, t.delivered, t.returned, t.gone,
+             t.in_stock if dim == "item" else ""] for dim, key, t in report.rows()]
+    rows.append([_("合计"), "", report.total.received, report.total.allocated, report.total.delivered,
+                 report.total.returned, report.total.gone, report.total.in_stock])
+    rows.append([_("捐赠时长(分钟)"), "", report.hours_donated, "", "", "", "", ""])
+    rows.append([_("支付服务时长(分钟)"), "", report.hours_paid, "", "", "", "", ""])
+    return exports.csv_response([_("维度"), _("名称"), _("捐赠入库"), _("已分配"), _("已送达"), _("退回"),
+                                 _("过期或报损"), _("库存")], rows, f"transparency-{name}.csv")

@@ -106,7 +106,8 @@ def allocations_for_person(session, person_id: int | None) -> list[Allocation]:
 
     if person_id is None:
         return []
-    residents = select(Relative.resident_id).where(Relative.relative_id == person_id, Relative.verified.is_(True))
+    residents = select(Relative.resident_id).where(Relative.relative_id == person_id, Relative.verified.is_(True),
+                                                   Relative.unlinked_at.is_(None))
     return list(session.scalars(
         select(Allocation).join(GoodsRequest)
         .options(selectinload(Allocation.request).selectinload(GoodsRequest.item),

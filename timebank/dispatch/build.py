@@ -16,6 +16,7 @@ from timebank.dispatch import domain
 from timebank.dispatch.models import Proposal
 from timebank.ledger import service as ledger
 from timebank.ledger.domain import pool_code
+from timebank.people import minors
 from timebank.people.availability import AvailabilityException
 from timebank.people.models import VolunteerProfile
 from timebank.visits import rules as visit_rules
@@ -52,6 +53,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
     origin = domain.week_origin(start.astimezone(tz))
     settings = visit_rules.current(session)
     in_scope = select(OrgNode.id).where(OrgNode.path.startswith(scope.path, autoescape=True))
+    # minors serve only in group activities: never proposed for an individual visit
+    adults_born_by = minors.adult_cutoff(now.astimezone(tz).date(), minors.depositor_min_age(session))
 
     requests = list(session.scalars(
         select(ServiceRequest).where(ServiceRequest.status == "open", ServiceRequest.safety.is_(False),
@@ -70,7 +73,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
 
     profiles = list(session.scalars(
         select(VolunteerProfile).join(VolunteerProfile.person).where(VolunteerProfile.status == "approved",
-                                                    Person.node_id.in_(in_scope))
+                                                    Person.node_id.in_(in_scope),
+                                                    Person.birth_date <= adults_born_by)
         .options(selectinload(VolunteerProfile.skills), selectinload(VolunteerProfile.availability),
                  selectinload(VolunteerProfile.person).selectinload(Person.node))
         .order_by(VolunteerProfile.person_id)))

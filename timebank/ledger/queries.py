@@ -113,6 +113,7 @@ def gift_targets(session, person_id: int, kinships) -> list[tuple[int, str, str,
         select(Person.id, Person.name, Relative.kinship, Relative.verified)
         .join(Relative, ((Relative.relative_id == Person.id) & (Relative.resident_id == person_id))
               | ((Relative.resident_id == Person.id) & (Relative.relative_id == person_id)))
+        .where(Relative.unlinked_at.is_(None))
         .order_by(Person.name, Person.id)).all()
     return [tuple(row) for row in rows]
 

@@ -379,7 +379,8 @@ def _lock_pool_late(session, code: str, locked: dict) -> LockedAccount:
 
 def _person_facts(session, person_id: int, today: date) -> tuple[int, list[int], bool]:
     """(age, age of the oldest verified spouse, has a hardship status) of one person, in one query."""
-    verified_spouse = (Relative.kinship == "spouse") & Relative.verified.is_(True)
+    verified_spouse = ((Relative.kinship == "spouse") & Relative.verified.is_(True)
+                       & Relative.unlinked_at.is_(None))
     spouse_ids = select(Relative.relative_id).where(Relative.resident_id == person_id, verified_spouse).union(
         select(Relative.resident_id).where(Relative.relative_id == person_id, verified_spouse))
     spouse = aliased(Person)
@@ -490,7 +491,8 @@ def gift(session, actor: User, *, to_person_id: int, minutes, memo: str | None, 
             raise from_rule(domain.LedgerRuleBroken("not_relative"))
         links = session.execute(select(Relative.kinship, Relative.verified).where(
             ((Relative.resident_id == actor.person_id) & (Relative.relative_id == to_person_id))
-            | ((Relative.resident_id == to_person_id) & (Relative.relative_id == actor.person_id)))).all()
+            | ((Relative.resident_id == to_person_id) & (Relative.relative_id == actor.person_id)),
+            Relative.unlinked_at.is_(None))).all()  # an unlinked relative carries no right
         if (reason := domain.may_gift([(k, v) for k, v in links], got.policy.gift_kinships)) is not None:
             raise from_rule(domain.LedgerRuleBroken(reason))
         if any(p not in got.by_person for p in people):

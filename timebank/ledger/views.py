@@ -3,8 +3,6 @@ person's account, and the admin ledger overview (pools, liability, reconciliatio
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from timebank import clock
+from timebank import clock, exports
 from timebank.accounts.models import Person
 from timebank.accounts.scope import load_scoped
 from timebank.errors import DomainError, NotFound
@@ -76,15 +74,10 @@ def statement_csv():
 
 
 def _csv(account) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_("编号"), _("时间"), _("类型"), _("状态"), _("对方"), _("分钟"), _("收支(分钟)"), _("备注")])
-    labels = kind_labels()
-    for row in queries.statement_all(db.session, account.id, _filters()):
-        writer.writerow([row.id, row.created_at.isoformat(), labels.get(row.kind, row.kind), phase_label(row),
-                         row.counterparty or "", row.minutes, row.signed, row.memo or ""])
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=statement-{account.id}.csv"})
+    from timebank.ledger import passbook
+
+    return exports.csv_response(passbook.headers(), passbook.table_rows(db.session, account.id, _filters()),
+                                f"statement-{account.id}.csv")
 
 
 def _my_account_or_404():

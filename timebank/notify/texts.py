@@ -37,6 +37,10 @@ event("volunteer_approved", _l("志愿者审核结果"),
 event("volunteer_rejected", _l("志愿者审核结果"),
       lambda p: _("您的志愿者注册未通过审核"),
       lambda p: _("原因:%(reason)s。如有疑问请联系社工站。", reason=p.get("reason", "")))
+event("volunteer_reopened", _l("志愿者审核结果"),
+      lambda p: _("您的志愿者注册已重新进入审核"),
+      lambda p: _("%(station)s重新受理了您的志愿者注册（原因：%(reason)s），审核结果会另行通知。",
+                  station=p.get("station", ""), reason=p.get("reason", "")))
 event("balance_overflow", _l("时间账户超出上限"),
       lambda p: _("超出存储上限的时长已转入县时间池"),
       lambda p: _("您的时间账户超过存储上限,%(minutes)s已按规定转入县公益时间池,用于帮助更困难的老人。",

@@ -67,7 +67,7 @@ def residents_of_relative(session, person_id: int | None) -> list[Relative]:
         return []
     return list(session.scalars(
         select(Relative).options(selectinload(Relative.resident))
-        .where(Relative.relative_id == person_id).order_by(Relative.id)
+        .where(Relative.relative_id == person_id, Relative.unlinked_at.is_(None)).order_by(Relative.id)
     ))
 
 

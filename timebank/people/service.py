@@ -16,10 +16,8 @@ from timebank.audit import service as audit
 from timebank.catalog.models import Skill
 from timebank.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
 from timebank.notify.service import notify
-from timebank.people import domain
+from timebank.people import domain, minors
 from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
-
-MIN_VOLUNTEER_AGE = 18  # the policy issue makes this a versioned setting
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,11 @@ def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime) 
     id_number, phone = accounts.parse_person(data.person, today)
     if phone is None:
         raise accounts.identity_error("phone_format", "phone")
-    if domain.signup_problem(id_number.birth_date, today, MIN_VOLUNTEER_AGE):
+    min_age = minors.depositor_min_age(session)
+    if domain.signup_problem(id_number.birth_date, today, min_age):
         raise ValidationFailed(
-            _l("年满18周岁才能独立注册志愿者。未成年人可以在监护人同意下,通过社工站参加集体志愿活动。"),
+            _l("年满%(age)s周岁才能独立注册志愿者。未满%(age)s周岁的请由监护人陪同到所在社工站登记，"
+               "参加集体志愿活动。", age=min_age),
             field="id_number",
         )
     try:
@@ -189,12 +189,15 @@ def add_relative(session, actor: User, resident_id: int, data: RelativeInput, *,
         )
     if person.id == resident_id:
         raise ValidationFailed(_l("不能把本人登记为家属"), field="id_number")
-    exists = session.scalar(select(Relative.id).where(Relative.resident_id == resident_id,
-                                                      Relative.relative_id == person.id))
+    exists = session.scalar(select(Relative).where(Relative.resident_id == resident_id,
+                                                   Relative.relative_id == person.id))
     if exists is not None:
-        raise Duplicate(_l("该家属已登记"), field="id_number")
-    link = Relative(resident_id=resident_id, relative_id=person.id, kinship=data.kinship, verified=False)
-    session.add(link)
+        from timebank.people.station_volunteers import relink
+
+        link = relink(session, exists, data.kinship)  # an unlinked row comes back, unverified
+    else:
+        link = Relative(resident_id=resident_id, relative_id=person.id, kinship=data.kinship, verified=False)
+        session.add(link)
     if data.login_password:
         if not person.phone:
             raise ValidationFailed(_l("开通登录需要家属的手机号"), field="phone")
@@ -213,6 +216,8 @@ def verify_relative(session, actor: User, resident_id: int, link_id: int, *, now
     link = session.get(Relative, link_id)
     if link is None or link.resident_id != resident_id:
         raise NotFound()
+    if link.unlinked_at is not None:
+        raise InvalidTransition(_l("该家属关系已解除"))
     if link.verified:
         raise InvalidTransition(_l("该家属关系已核实"))
     link.verified, link.verified_by_id, link.verified_at = True, actor.id, now

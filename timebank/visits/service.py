@@ -24,6 +24,7 @@ from timebank.catalog.models import ServiceCategory, Skill
 from timebank.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
+from timebank.people import minors
 from timebank.people.availability import AvailabilityException
 from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
 from timebank.visits import domain
@@ -373,6 +374,7 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
     to, role = step(session, req, "take", roles, seats_left=req.seats_total - len(active) - 1)
     if profile.status != "approved":
         raise rule_error("not_approved", "volunteer_id")
+    minors.check_may_take_seat(session, profile.person.birth_date, today)  # individual visits: adults only
     if any(s.volunteer_id == person_id for s in seats):
         raise rule_error("already" if any(s.volunteer_id == person_id for s in active) else "retake", "volunteer_id")
     if len(active) >= req.seats_total:

@@ -1,0 +1,81 @@
+"""Spreadsheet downloads (CSV and .xlsx) for every export, with formula injection neutralised once here:
+a cell that starts with = + - @, a tab or a carriage return is prefixed with an apostrophe, so a spreadsheet
+program shows it as text instead of running it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from urllib.parse import quote
+
+from flask import Response
+
+DANGEROUS_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value):
+    """The value as it may go into a cell: numbers stay numbers, risky text gets a leading apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(DANGEROUS_STARTS):
+        return "'" + text
+    return text
+
+
+def safe_row(row: Iterable) -> list:
+    return [neutralise(value) for value in row]
+
+
+def _disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
+    return f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
+
+
+def csv_text(headers: Sequence, rows: Iterable[Sequence]) -> str:
+    """UTF-8 CSV with a byte-order mark (so Excel opens Chinese text correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(safe_row(headers))
+    for row in rows:
+        writer.writerow(safe_row(row))
+    return "\ufeff" + buffer.getvalue()
+
+
+def csv_response(headers: Sequence, rows: Iterable[Sequence], filename: str) -> Response:
+    return Response(csv_text(headers, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": _disposition(filename)})
+
+
+def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], *, title: str = "Sheet1",
+               widths: Sequence[int] | None = None, preamble: Sequence[Sequence] = ()) -> bytes:
+    """One worksheet: optional preamble lines (a title, the person), a bold header row, then the rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for line in preamble:
+        sheet.append(safe_row(line))
+    sheet.append(safe_row(headers))
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a string: sheet.cell() would add an empty row
+    for row in rows:
+        sheet.append(safe_row(row))
+    for index, width in enumerate(widths or (), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(headers: Sequence, rows: Iterable[Sequence], filename: str, **options) -> Response:
+    return Response(xlsx_bytes(headers, rows, **options), mimetype=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": _disposition(filename)})
