@@ -46,6 +46,15 @@ def _confirmation_helpers():
     return {"how_confirmed": how_confirmed}
 
 
+@bp.app_template_filter("signature_path")
+def signature_path(stored: str | None) -> str:
+    """Stored signature path data, checked again before it is drawn: anything else draws nothing."""
+    try:
+        return signing.clean_signature(stored)
+    except signing.BadSignature:
+        return ""
+
+
 def _elder_page(req, form, status: int = 200):
     return render_template("visits/elder_confirm.html", req=req, form=form, tries_left=elder.tries_left(req),
                            max_tries=signing.MAX_CODE_FAILURES), status
