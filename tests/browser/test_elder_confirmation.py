@@ -161,4 +161,15 @@ def test_elder_confirms_with_the_card_code_then_with_a_drawn_signature(live_app,
     assert phone.locator("[data-test=carried-by]").count() == 1  # the elder confirmed, on the volunteer's phone
     shot(phone, "elder-confirm-signed-visit")
     ledger_ok(app)
+
+    # the station sees how visits settled, on a phone too
+    station = page_factory(viewport=PHONE)
+    login(station, base, "chengguan", "Demo-station-2026")
+    station.goto(f"{base}/station/")
+    table = station.locator("[data-test=confirm-stats]")
+    assert table.locator("tr[data-method=elder_code] td").nth(2).inner_text() == "1"
+    assert table.locator("tr[data-method=elder_signature] td").nth(2).inner_text() == "1"
+    assert station.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    table.scroll_into_view_if_needed()
+    shot(station, "elder-confirm-station-dashboard")
     app.config["TIMEBANK_FIXED_NOW"] = START

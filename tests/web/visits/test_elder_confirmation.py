@@ -328,6 +328,7 @@ def test_the_dashboard_counts_how_visits_settled(app, web, vw, at, make_staff):
     assert web.post(f"/visits/{by_phone.id}/phone-confirm", {"p-answered_by": "本人", "p-satisfied": "yes"},
                     token_from=f"/visits/{by_phone.id}").status_code == 302
     page = web.client.get("/station/").get_data(as_text=True)
+    assert "<table" not in page.split("</title>")[0] and page.count('data-test="confirm-stats"') == 1
     for method, count in (("elder_code", 1), ("elder_signature", 1), ("station_phone", 1), ("auto", 0),
                           ("unsatisfied", 1), ("family", 0)):
         assert f'data-method="{method}"><td>' in page
