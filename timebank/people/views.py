@@ -30,8 +30,11 @@ def _page() -> int:
 @bp.get("/")
 @roles_required(*STAFF)
 def dashboard():
+    from timebank.visits.elder_confirm import confirmation_stats
+
     counts = queries.station_counts(db.session, current_user)
-    return render_template("station/dashboard.html", counts=counts)
+    return render_template("station/dashboard.html", counts=counts,
+                           confirm_stats=confirmation_stats(db.session, current_user, now=clock.now()))
 
 
 @bp.get("/volunteers")

@@ -9,11 +9,13 @@ from flask_smorest import Blueprint
 from timebank import clock
 from timebank.api_auth import BEARER, token_required
 from timebank.extensions import db
-from timebank.visits import onsite, queries, settle
+from timebank.visits import elder_confirm, onsite, queries, settle
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.schemas import (
     ConfirmSchema,
+    ElderConfirmSchema,
+    PhoneConfirmSchema,
     ReasonSchema,
     RecordSchema,
     RequestCreateSchema,
@@ -129,6 +131,39 @@ def record(args, request_id):
 def confirm(args, request_id):
     settle.confirm(db.session, g.api_user, request_id, rating=args["rating"], comment=args["comment"],
                    now=clock.now(), today=clock.today())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/elder-confirm")
+@blp.doc(**DOC)
+@token_required("volunteer", "social_worker")
+@blp.arguments(ElderConfirmSchema)
+@blp.response(200, RequestSchema)
+def elder_confirm_(args, request_id):
+    """The person served confirms on the phone of a volunteer holding a seat, with the code printed on their
+    service card or a drawn signature. satisfied=false opens a dispute. A wrong code answers 422
+    (wrong_card_code, details.tries_left); after five wrong codes, 403 too_many_tries."""
+    answer = elder_confirm.ElderAnswer(satisfied=args["satisfied"], code=args["code"], signature=args["signature"],
+                                       note=args["note"])
+    try:
+        elder_confirm.confirm_on_phone(db.session, g.api_user, request_id, answer, now=clock.now(),
+                                       today=clock.today())
+    except (elder_confirm.WrongCardCode, elder_confirm.TooManyTries):
+        db.session.commit()  # the wrong try stays counted
+        raise
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/phone-confirm")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(PhoneConfirmSchema)
+@blp.response(200, RequestSchema)
+def phone_confirm(args, request_id):
+    """The station phoned the person served (or their family): who answered, satisfied or not."""
+    elder_confirm.confirm_by_phone(db.session, g.api_user, request_id, answered_by=args["answered_by"],
+                                   satisfied=args["satisfied"], note=args["note"], now=clock.now(),
+                                   today=clock.today())
     return _done(request_id)
 
 

@@ -7,7 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -92,3 +94,28 @@ class BoardArgs(FlaskForm):
     township_id = SelectField(coerce=int, validators=[Optional()])
     category_id = SelectField(coerce=int, validators=[Optional()])
     tier = SelectField(coerce=int, validators=[Optional()])
+
+
+class ElderConfirmForm(FlaskForm):
+    """On the volunteer's phone, for the person served: satisfied or not, and the card code or a signature."""
+
+    satisfied = RadioField(_l("您对这次服务满意吗？"), validators=[InputRequired(_l("请选择满意或不满意"))])
+    code = StringField(_l("服务卡上的号码"), validators=[Optional(), Length(max=20)])
+    signature = HiddenField(validators=[Optional(), Length(max=20_000, message=_l("签名太大，请重新签名"))])
+    note = TextAreaField(_l("哪里不满意（可不填）"), validators=[Optional(), Length(max=300)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.satisfied.choices = [("yes", _l("满意")), ("no", _l("不满意"))]
+
+
+class PhoneConfirmForm(FlaskForm):
+    """The station phoned the person served (or their family)."""
+
+    answered_by = StringField(_l("接电话的人"), validators=[DataRequired(_l("请填写接电话的人")), Length(max=50)])
+    satisfied = RadioField(_l("是否满意"), validators=[InputRequired(_l("请选择是否满意"))])
+    note = TextAreaField(_l("通话记录（可不填）"), validators=[Optional(), Length(max=240)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.satisfied.choices = [("yes", _l("满意")), ("no", _l("不满意"))]

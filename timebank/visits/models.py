@@ -90,7 +90,9 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     # card code or a signature, by the station after a phone call, or automatically as the last resort
     confirmation_method: Mapped[str | None] = mapped_column(String(16))
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
-    signature_svg: Mapped[str | None] = mapped_column(Text)
+    signature_svg: Mapped[str | None] = mapped_column(Text)  # the signature's SVG path data only
+    confirmation_note: Mapped[str | None] = mapped_column(String(300))  # station phone call: who answered, what
+    code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # wrong card codes typed
     # posts by non-staff paid by public money wait in status 'review' for the station
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -203,6 +205,18 @@ class Exclusion(CreatedAtMixin, db.Model):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class VisitCard(db.Model):
+    """The version of a resident's printed service card; reissuing a card bumps it, so the short code printed
+    on the old card stops working. No row means version 1."""
+
+    __tablename__ = "visit_card"
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class VisitRulesVersion(db.Model):

@@ -55,6 +55,13 @@ class RequestSchema(Schema):
     seats_volunteer = fields.Integer()
     seats_social_worker = fields.Integer()
     rating = fields.Integer(allow_none=True)
+    confirmation_method = fields.String(allow_none=True, metadata={
+        "description": "How the visit was confirmed (or answered): resident, relative, station, station_phone, "
+                       "elder_code, elder_signature or auto; null while unconfirmed.",
+        "enum": ["resident", "relative", "station", "station_phone", "elder_code", "elder_signature", "auto"]})
+    satisfied = fields.Boolean(allow_none=True, metadata={"description": "The person served said satisfied "
+                                                                         "(true) or not (false, a dispute)."})
+    has_signature = fields.Function(lambda req: req.signature_svg is not None)
     seats = fields.List(fields.Nested(SeatSchema))
 
 
@@ -85,6 +92,24 @@ class RecordSchema(Schema):
 class ConfirmSchema(Schema):
     rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
     comment = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class ElderConfirmSchema(Schema):
+    """The person served answers on the volunteer's phone: the card code or a drawn signature (SVG path data)."""
+
+    satisfied = fields.Boolean(required=True)
+    code = fields.String(load_default=None, validate=validate.Length(max=20),
+                         metadata={"description": "The six digits printed on the resident's service card."})
+    signature = fields.String(load_default=None, validate=validate.Length(max=20_000),
+                              metadata={"description": "SVG path data (M/L/... commands and numbers only) in a "
+                                                       "600 x 300 box; give this or code, not both."})
+    note = fields.String(load_default=None, validate=validate.Length(max=300))
+
+
+class PhoneConfirmSchema(Schema):
+    answered_by = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    satisfied = fields.Boolean(required=True)
+    note = fields.String(load_default=None, validate=validate.Length(max=240))
 
 
 class ReasonSchema(Schema):

@@ -26,34 +26,63 @@ def _rating(rating) -> int:
     return rating
 
 
-def _not_own_visit(session, actor: User, req: ServiceRequest) -> None:
+def refuse_own_visit(session, actor: User, req: ServiceRequest) -> None:
     if actor.person_id is not None and any(s.volunteer_id == actor.person_id for s in seats_of(session, req.id)):
         raise Forbidden(_l("不能确认或评价自己提供的服务"), reason="own_visit")
 
 
 def confirm(session, actor: User, request_id: int, *, rating, comment: str | None, now: datetime,
             today: date) -> ServiceRequest:
-    """The resident, a verified relative or the station confirms with a 1-5 rating; the visit settles at once."""
+    """The resident, a verified relative or the station confirms with a 1-5 rating; the visit settles at once.
+    The method is recorded: 'resident', 'relative' or, for staff confirming without a call, 'station'."""
     req = load(session, actor, request_id, lock=True)
-    _not_own_visit(session, actor, req)
+    refuse_own_visit(session, actor, req)
     roles = [r for r in roles_of(session, actor, req) if r != "volunteer"]
+    refuse_if_confirmed(req)
     to, role = step(session, req, "confirm", roles)
     req.rating = _rating(rating)
     req.comment = (comment or "").strip()[:500] or None
-    req.confirmed_by_id = actor.id
-    log(session, req, "confirm", to, actor=actor, role=role, now=now, detail=f"rating {req.rating}")
-    _settle(session, req, {s.id: s.credited_minutes or 0 for s in _active(session, req)}, actor_id=actor.id,
-            now=now, today=today)
+    confirm_and_settle(session, req, to, actor=actor, role=role, method=METHOD_OF_ROLE[role], now=now, today=today,
+                       detail=f"rating {req.rating}")
+    return req
+
+
+METHOD_OF_ROLE = {"resident": "resident", "relative": "relative", "staff": "station"}
+CONFIRMED_BY_ACTOR = ("resident", "relative", "station", "station_phone")  # else the actor only carried it
+
+
+class AlreadyConfirmed(InvalidTransition):
+    code = "already_confirmed"
+    message = _l("该服务已经确认过了，不能再次确认")
+
+
+def refuse_if_confirmed(req: ServiceRequest) -> None:
+    """A second confirmation (or one after a dispute) is refused with a clear message; nothing changes."""
+    if req.status in ("confirmed", "settled"):
+        raise AlreadyConfirmed(reason="confirm")
+    if req.status in ("disputed", "resolved"):
+        raise InvalidTransition(_l("该服务已有异议，由社工站处理"), reason="confirm")
+
+
+def confirm_and_settle(session, req: ServiceRequest, to: str, *, actor: User | None, role: str, method: str,
+                       now: datetime, today: date, satisfied: bool | None = None, detail: str | None = None) -> None:
+    """Record how the visit was confirmed, then settle it (exactly once: `_settle` refuses a second time)."""
+    req.confirmation_method = method
+    req.satisfied = satisfied
+    req.confirmed_by_id = actor.id if actor is not None and method in CONFIRMED_BY_ACTOR else None
+    log(session, req, "confirm" if method != "auto" else "auto_confirm", to, actor=actor, role=role, now=now,
+        detail=" ".join(x for x in (method, detail) if x))
+    _settle(session, req, {s.id: s.credited_minutes or 0 for s in _active(session, req)},
+            actor_id=req.confirmed_by_id, now=now, today=today)
     to, role = step(session, req, "settle", ["system"])
     log(session, req, "settle", to, actor=None, role=role, now=now)
     session.flush()
-    return req
 
 
 def dispute(session, actor: User, request_id: int, *, reason: str, now: datetime) -> ServiceRequest:
     """The resident, a relative or the station disputes a finished visit; holds stay pending."""
     req = load(session, actor, request_id, lock=True)
-    _not_own_visit(session, actor, req)
+    refuse_own_visit(session, actor, req)
     roles = [r for r in roles_of(session, actor, req) if r != "volunteer"]
     to, role = step(session, req, "dispute", roles)
     if not (reason or "").strip():
@@ -98,14 +127,23 @@ def auto_confirm_due(session, *, now: datetime, today: date) -> list[int]:
         if req.status != "done":
             continue
         to, role = step(session, req, "auto_confirm", ["system"])
-        log(session, req, "auto_confirm", to, actor=None, role=role, now=now)
-        _settle(session, req, {s.id: s.credited_minutes or 0 for s in _active(session, req)}, actor_id=None,
-                now=now, today=today)
-        to, role = step(session, req, "settle", ["system"])
-        log(session, req, "settle", to, actor=None, role=role, now=now)
+        confirm_and_settle(session, req, to, actor=None, role=role, method="auto", now=now, today=today)
+        _tell_volunteers(session, req, now=now)
         done.append(request_id)
     session.flush()
     return done
+
+
+def _tell_volunteers(session, req: ServiceRequest, *, now: datetime) -> None:
+    """Each volunteer credited by an auto-confirmation hears of it (their inbox, and email when configured)."""
+    from timebank.notify.service import notify
+
+    for seat in _active(session, req):
+        user_id = session.scalar(select(User.id).where(User.person_id == seat.volunteer_id))
+        if user_id is not None and seat.credited_minutes:
+            notify(session, user_id, "visit_auto_confirmed",
+                   {"title": req.category.name_zh, "minutes": seat.credited_minutes},
+                   link=f"/visits/{req.id}", now=now)
 
 
 def _active(session, req: ServiceRequest) -> list[Seat]:

@@ -26,6 +26,7 @@ from timebank.visits.forms import (
     BoardArgs,
     ConfirmForm,
     ManualTimeForm,
+    PhoneConfirmForm,
     ReasonForm,
     RequestForm,
     ResolveForm,
@@ -196,6 +197,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         assign=assign, manual=manual, confirm=forms.get("confirm") or ConfirmForm(prefix="c"),
         dispute=forms.get("dispute") or ReasonForm(prefix="d"), resolve=forms.get("resolve") or ResolveForm(prefix="r"),
         cancel=forms.get("cancel") or ReasonForm(prefix="x"), action=ActionForm(), candidates=candidates,
+        phone=forms.get("phone") or PhoneConfirmForm(prefix="p"),
         reliability=reliability, allowed=domain.allowed, now=clock.now(),
         can_take=req.status == "open" and current_user.has_role(*VOLUNTEERS) and mine is None
         and not any(s.volunteer_id == current_user.person_id for s in req.seats),
@@ -364,9 +366,11 @@ def card(person_id: int):
         raise NotInScope()
     token = onsite.card_token(resident.id, clock.now())
     url = url_for("scan.scan_page", token=token, _external=True)
-    from timebank.visits import qr
+    from timebank.visits import elder_confirm, qr, signing
 
-    return render_template("visits/card.html", resident=resident, url=url, svg=qr.svg(url))
+    code = signing.grouped(elder_confirm.card_code(db.session, resident.id))
+    return render_template("visits/card.html", resident=resident, url=url, svg=qr.svg(url), code=code,
+                           action=ActionForm())
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -396,4 +400,9 @@ def scan_record(token: str):
         return render_template("visits/scan.html", error=error, found=None, action=ActionForm()), error.status
     db.session.commit()
     flash(_("签到成功") if found.action == "check_in" else _("签退成功,服务时长已记录,待服务对象确认"))
+    if found.action == "check_out" and found.request.status == "done":  # hand the phone to the person served
+        return redirect(url_for("visits.elder_confirm", request_id=found.request.id))
     return redirect(url_for("visits.detail", request_id=found.request.id))
+
+
+from timebank.visits import confirm_views  # noqa: E402,F401  (its routes join this blueprint)
