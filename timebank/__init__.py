@@ -87,6 +87,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(care_views.bp)
     app.register_blueprint(dispatch_views.bp)
+    register_privacy(app)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
@@ -102,6 +103,13 @@ def register_areas(app: Flask) -> None:
         app.register_blueprint(charity_bp)
     csrf.exempt(charity_api.blp)
     api.register_blueprint(charity_api.blp)
+
+
+def register_privacy(app: Flask) -> None:
+    """Least disclosure in templates, the access-log viewer and the personal-data pages (privacy.md)."""
+    from timebank.visits import disclosure
+
+    disclosure.init_app(app)
 
 
 def register_cli(app: Flask) -> None:
