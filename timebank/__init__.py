@@ -107,9 +107,14 @@ def register_areas(app: Flask) -> None:
 
 def register_privacy(app: Flask) -> None:
     """Least disclosure in templates, the access-log viewer and the personal-data pages (privacy.md)."""
+    from timebank.audit import views as audit_views
     from timebank.visits import disclosure
 
+    from timebank.privacy import texts, views as privacy_views  # noqa: F401  (texts: inbox events)
+
     disclosure.init_app(app)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(privacy_views.bp)
 
 
 def register_cli(app: Flask) -> None:
