@@ -87,7 +87,6 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(care_views.bp)
     app.register_blueprint(dispatch_views.bp)
-    register_privacy(app)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
@@ -103,18 +102,23 @@ def register_areas(app: Flask) -> None:
         app.register_blueprint(charity_bp)
     csrf.exempt(charity_api.blp)
     api.register_blueprint(charity_api.blp)
+    register_privacy(app)
 
 
 def register_privacy(app: Flask) -> None:
     """Least disclosure in templates, the access-log viewer and the personal-data pages (privacy.md)."""
     from timebank.audit import views as audit_views
+    from timebank.extensions import api, csrf
+    from timebank.privacy import api as privacy_api
+    from timebank.privacy import texts  # noqa: F401  (registers the inbox events)
+    from timebank.privacy import views as privacy_views
     from timebank.visits import disclosure
-
-    from timebank.privacy import texts, views as privacy_views  # noqa: F401  (texts: inbox events)
 
     disclosure.init_app(app)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_views.bp)
+    csrf.exempt(privacy_api.blp)
+    api.register_blueprint(privacy_api.blp)
 
 
 def register_cli(app: Flask) -> None:

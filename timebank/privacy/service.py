@@ -29,7 +29,7 @@ LIVE_REQUEST = ("review", "open", "matched", "in_service", "done", "disputed")
 
 def field_labels() -> dict[str, object]:
     return {"name": _l("姓名"), "phone": _l("手机号码"), "address": _l("住址"), "village": _l("所在村/社区"),
-            "emergency_contact": _l("紧急联系人"), "other": _l("其他(请在说明中写明)")}
+            "emergency_contact": _l("紧急联系人"), "other": _l("其他（请在说明中写明）")}
 
 
 def _person_of(session, user: User) -> Person:
@@ -67,7 +67,7 @@ def submit_correction(session, user: User, *, field: str, new_value: str | None,
     open_count = len(list(session.scalars(select(CorrectionRequest.id).where(
         CorrectionRequest.person_id == person.id, CorrectionRequest.status == "open"))))
     if open_count >= MAX_OPEN_CORRECTIONS:
-        raise Conflict(_l("您已有%(n)s条待处理的更正申请,请等社工站处理后再提交", n=MAX_OPEN_CORRECTIONS),
+        raise Conflict(_l("您已有%(n)s条待处理的更正申请，请等社工站处理后再提交", n=MAX_OPEN_CORRECTIONS),
                        field="field")
     row = CorrectionRequest(person_id=person.id, requested_by_id=user.id, field=field, new_value=new_value,
                             note=note, status="open", created_at=now)
@@ -127,9 +127,9 @@ def closure_blockers(session, person_id: int) -> list[str]:
 
 
 def blocker_messages() -> dict[str, object]:
-    return {"balance": _l("您的时间账户还有余额。请先把余额捐赠给县公益时间池,或转赠给已核实的家属,再申请注销。"),
-            "pending": _l("您的时间账户有预留中的时长,请等相关服务结算或取消后再申请注销。"),
-            "visits": _l("您还有进行中的服务,请等服务完成或取消后再申请注销。")}
+    return {"balance": _l("您的时间账户还有余额。请先把余额捐赠给县公益时间池，或转赠给已核实的家属，再申请注销。"),
+            "pending": _l("您的时间账户有预留中的时长，请等相关服务结算或取消后再申请注销。"),
+            "visits": _l("您还有进行中的服务，请等服务完成或取消后再申请注销。")}
 
 
 def _refuse_if_blocked(session, person_id: int) -> None:
@@ -143,7 +143,7 @@ def submit_closure(session, user: User, *, note: str | None, now: datetime) -> C
     _refuse_if_blocked(session, person.id)
     if session.scalar(select(ClosureRequest.id).where(ClosureRequest.person_id == person.id,
                                                       ClosureRequest.status == "open")) is not None:
-        raise Conflict(_l("您已经申请注销,请等待社工站处理"), field="closure")
+        raise Conflict(_l("您已经申请注销，请等待社工站处理"), field="closure")
     row = ClosureRequest(person_id=person.id, requested_by_id=user.id, note=(note or "").strip()[:300] or None,
                          status="open", created_at=now)
     session.add(row)

@@ -19,7 +19,7 @@ event("privacy_correction_done", _l("个人信息更正"),
       lambda p: _("社工站已按您的申请更正了“%(field)s”。", field=_field(p)))
 event("privacy_correction_rejected", _l("个人信息更正"),
       lambda p: _("您的更正申请未通过"),
-      lambda p: _("社工站没有更正“%(field)s”,原因:%(reason)s", field=_field(p), reason=p.get("reason", "")))
+      lambda p: _("社工站没有更正“%(field)s”，原因：%(reason)s", field=_field(p), reason=p.get("reason", "")))
 event("privacy_closure_rejected", _l("注销账号"),
       lambda p: _("您的注销申请未通过"),
-      lambda p: _("社工站没有注销您的账号,原因:%(reason)s", reason=p.get("reason", "")))
+      lambda p: _("社工站没有注销您的账号，原因：%(reason)s", reason=p.get("reason", "")))

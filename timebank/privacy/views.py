@@ -69,7 +69,7 @@ def correction_create():
         attach_error(form, error)
         return _mine(error.status, correction=form)
     db.session.commit()
-    flash(_("已提交更正申请,社工站核实后会更正并通知您"))
+    flash(_("已提交更正申请，社工站核实后会更正并通知您"))
     return redirect(url_for("privacy.mine"))
 
 
@@ -88,7 +88,7 @@ def closure_create():
         attach_error(form, error)
         return _mine(error.status, closure=form)
     db.session.commit()
-    flash(_("已提交注销申请,社工站处理后账号即注销"))
+    flash(_("已提交注销申请，社工站处理后账号即注销"))
     return redirect(url_for("privacy.mine"))
 
 
@@ -146,4 +146,4 @@ def closure_decide(closure_id: int):
     approve = request.form.get("decision") == "approve"
     return _decide("closure", closure_id, lambda reason: privacy.decide_closure(
         db.session, current_user, closure_id, approve=approve, reason=reason, now=clock.now()),
-        _("账号已注销,个人信息已清除") if approve else _("已驳回注销申请"))
+        _("账号已注销，个人信息已清除") if approve else _("已驳回注销申请"))
