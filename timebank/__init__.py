@@ -110,11 +110,13 @@ def register_privacy(app: Flask) -> None:
     from timebank.audit import views as audit_views
     from timebank.extensions import api, csrf
     from timebank.privacy import api as privacy_api
+    from timebank.privacy import consent
     from timebank.privacy import texts  # noqa: F401  (registers the inbox events)
     from timebank.privacy import views as privacy_views
     from timebank.visits import disclosure
 
     disclosure.init_app(app)
+    consent.init_app(app)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(privacy_views.bp)
     csrf.exempt(privacy_api.blp)

@@ -181,7 +181,8 @@ def resident_relative_add(person_id: int):
     if not form.validate_on_submit():
         return _render_detail(person_id, relative=form, status=422)
     data = people.RelativeInput(name=form.name.data, id_number=form.id_number.data, phone=form.phone.data,
-                                kinship=form.kinship.data, login_password=form.login_password.data or None)
+                                kinship=form.kinship.data, login_password=form.login_password.data or None,
+                                consent_form_ref=form.consent_form_ref.data)
     try:
         people.add_relative(db.session, current_user, person_id, data, today=clock.today())
     except DomainError as error:
