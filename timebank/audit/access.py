@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
+from timebank import clock
 from timebank.audit.service import record_access
 from timebank.extensions import db
 from timebank.web import client_ip
@@ -12,8 +13,9 @@ from timebank.web import client_ip
 def log_read(person_id: int, *, field: str | None = None, action: str = "read", actor=None) -> None:
     """Record a read of this person's data by the current user and commit it (a GET has no other commit)."""
     user = actor if actor is not None else current_user
-    record_access(db.session, action, actor_id=getattr(user, "id", None), person_id=person_id, field=field,
-                  ip=client_ip())
+    event = record_access(db.session, action, actor_id=getattr(user, "id", None), person_id=person_id, field=field,
+                          ip=client_ip())
+    event.at = clock.now()
     db.session.commit()
 
 

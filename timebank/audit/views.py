@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from timebank import clock
 from timebank.audit import queries
 from timebank.audit.service import record_access
 from timebank.extensions import db
@@ -128,7 +129,7 @@ def _csv(area: str) -> Response:
                 audit_labels().get(event.action, event.action), event.target or "", event.result, event.detail or "", event.changes or "",
                 event.ip or "")])
     record_access(db.session, "export", actor_id=current_user.id, person_id=None, field=f"{log}_log",
-                  reason=area, ip=client_ip())
+                  reason=area, ip=client_ip()).at = clock.now()
     db.session.commit()
     body = "\ufeff" + out.getvalue()  # a BOM so that Excel opens UTF-8 Chinese correctly
     return Response(body, mimetype="text/csv; charset=utf-8",

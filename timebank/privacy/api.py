@@ -154,7 +154,7 @@ def audit_log(args):
 @blp.response(200, fields.Dict())
 def my_data():
     """Everything held about the caller (the same content as the page's download); logged as an export."""
-    data = privacy.export_self(db.session, g.api_user, ip=client_ip())
+    data = privacy.export_self(db.session, g.api_user, now=clock.now(), ip=client_ip())
     db.session.commit()
     return data
 

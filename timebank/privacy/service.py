@@ -43,11 +43,11 @@ def _person_of(session, user: User) -> Person:
 # 查阅 / 复制
 
 
-def export_self(session, user: User, *, ip: str | None = None) -> dict:
+def export_self(session, user: User, *, now: datetime, ip: str | None = None) -> dict:
     """The caller's own data (logged in the access log as an export of "self")."""
     person = _person_of(session, user)
     data = export.collect(session, user)
-    audit.record_access(session, "export", actor_id=user.id, person_id=person.id, field="self", ip=ip)
+    audit.record_access(session, "export", actor_id=user.id, person_id=person.id, field="self", ip=ip).at = now
     return data
 
 

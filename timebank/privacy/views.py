@@ -46,7 +46,7 @@ def mine():
 def export_download():
     if not ExportForm().validate_on_submit():
         return _mine(400)
-    data = privacy.export_self(db.session, current_user, ip=client_ip())
+    data = privacy.export_self(db.session, current_user, now=clock.now(), ip=client_ip())
     db.session.commit()
     stamp = clock.today().isoformat()
     return Response(export.as_zip(data), mimetype="application/zip",
