@@ -110,8 +110,7 @@ def register_privacy(app: Flask) -> None:
     from timebank.audit import views as audit_views
     from timebank.extensions import api, csrf
     from timebank.privacy import api as privacy_api
-    from timebank.privacy import consent
-    from timebank.privacy import texts  # noqa: F401  (registers the inbox events)
+    from timebank.privacy import consent, texts  # noqa: F401  (texts registers the inbox events)
     from timebank.privacy import views as privacy_views
     from timebank.visits import disclosure
 

@@ -10,7 +10,7 @@ from sqlalchemy import String, cast, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from timebank.accounts.models import Person, User
-from timebank.accounts.scope import in_scope, scope_path
+from timebank.accounts.scope import in_scope
 from timebank.audit.models import AccessEvent, AuditEvent
 
 PER_PAGE = 50

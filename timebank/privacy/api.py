@@ -109,6 +109,25 @@ class ClosureDecisionSchema(Schema):
     reason = fields.String(load_default=None, validate=validate.Length(max=300))
 
 
+class PersonalDataSchema(Schema):
+    """Everything held about the caller; the ID number masked."""
+
+    format_version = fields.Integer()
+    login = fields.Dict()
+    person = fields.Dict()
+    volunteer_profile = fields.Dict()
+    resident_profile = fields.Dict()
+    relatives = fields.List(fields.Dict())
+    requests = fields.List(fields.Dict())
+    seats = fields.List(fields.Dict())
+    account = fields.Dict(allow_none=True)
+    statement = fields.List(fields.Dict())
+    notifications = fields.List(fields.Dict())
+    consent = fields.Dict()
+    correction_requests = fields.List(fields.Dict())
+    closure_requests = fields.List(fields.Dict())
+
+
 class StatusArgs(Schema):
     status = fields.String(load_default="open", validate=validate.OneOf(("open", "done", "rejected")))
 
@@ -151,7 +170,7 @@ def audit_log(args):
 @blp.get("/me/data")
 @blp.doc(**DOC)
 @token_required()
-@blp.response(200, fields.Dict())
+@blp.response(200, PersonalDataSchema)
 def my_data():
     """Everything held about the caller (the same content as the page's download); logged as an export."""
     data = privacy.export_self(db.session, g.api_user, now=clock.now(), ip=client_ip())
