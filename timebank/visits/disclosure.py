@@ -29,7 +29,8 @@ class Viewer:
     person_id: int | None
     scope_path: str | None  # staff: the org subtree they act in
     volunteer: str | None  # 'approved', 'pending', 'rejected' or None (no volunteer profile)
-    social_worker_path: str | None  # a verified social worker: their station's subtree
+    social_worker_path: str | None  # an approved social worker attached to a station: its subtree
+    social_worker: bool = False  # an approved social worker (may take social-worker seats anywhere)
     family_of: frozenset[int] = frozenset()  # residents this person is (or is a verified relative of)
 
 
@@ -62,7 +63,7 @@ def decide(viewer: Viewer | None, facts: Facts) -> str | None:
     station_worker = viewer.social_worker_path is not None and facts.node_path.startswith(viewer.social_worker_path)
     if facts.safety and not station_worker:
         return None
-    if facts.seats_volunteer == 0 and viewer.social_worker_path is None:
+    if facts.seats_volunteer == 0 and not (viewer.social_worker or station_worker):
         return None
     return VILLAGE
 
@@ -157,8 +158,9 @@ def _build_viewer(session, user) -> Viewer:
         family.update(session.scalars(select(Relative.resident_id).where(
             Relative.relative_id == user.person_id, Relative.verified.is_(True),
             Relative.unlinked_at.is_(None))))
+    social_worker = profile is not None and profile.is_social_worker and profile.status == "approved"
     return Viewer(user_id=user.id, person_id=user.person_id, scope_path=scope_path(user), volunteer=volunteer,
-                  social_worker_path=sw_path, family_of=frozenset(family))
+                  social_worker_path=sw_path, social_worker=social_worker, family_of=frozenset(family))
 
 
 def _seat_state(req, person_id: int | None, seat=None) -> str | None:

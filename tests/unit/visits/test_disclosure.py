@@ -49,6 +49,7 @@ def test_safety_cases_only_for_the_station_social_worker():
 def test_social_worker_only_requests_are_hidden_from_plain_volunteers():
     assert decide(viewer(), facts(seats_volunteer=0)) is None
     assert decide(viewer(social_worker_path="/1/"), facts(seats_volunteer=0)) == VILLAGE
+    assert decide(viewer(social_worker=True), facts(seats_volunteer=0)) == VILLAGE
 
 
 def test_masked_names_keep_only_the_surname():
