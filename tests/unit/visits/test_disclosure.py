@@ -56,3 +56,11 @@ def test_masked_names_keep_only_the_surname():
     assert mask_name("王秀英") == "王**"
     assert mask_name("李娜") == "李*"
     assert mask_name("") == "—"
+
+
+def test_proposal_reasons_for_volunteers_drop_the_priority_weight():
+    from timebank.visits.disclosure import strip_explanation
+
+    assert strip_explanation({"priority_minutes": 900, "continuity": True, "travel_km": 1.5}) == {
+        "continuity": True, "travel_km": 1.5}
+    assert strip_explanation(None) == {}

@@ -105,3 +105,14 @@ def test_staff_and_family_still_see_everything(web, client, vw, make_staff):
     make_staff("yi0", township_index=1)
     web.login("yi0", "Station-pass-2026")
     assert web.client.get(f"/visits/{req.id}").status_code == 404
+
+
+def test_proposal_reasons_shown_to_volunteers_leave_out_the_priority_weight(app):
+    from types import SimpleNamespace
+
+    proposal = SimpleNamespace(explanation={"priority_minutes": 1234, "continuity": True, "travel_km": 2.5})
+    with app.test_request_context():
+        for_staff = app.jinja_env.get_template("dispatch/_why.html").render(proposal=proposal, _=lambda s, **k: s % k)
+        mine = app.jinja_env.from_string('{% set volunteer_view = True %}{% include "dispatch/_why.html" %}')
+        for_volunteer = mine.render(proposal=proposal, _=lambda s, **k: s % k)
+    assert "1234" in for_staff and "1234" not in for_volunteer and "2.5" in for_volunteer
