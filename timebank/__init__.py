@@ -111,6 +111,24 @@ def register_areas(app: Flask) -> None:
 
     csrf.exempt(people_api.blp)
     api.register_blueprint(people_api.blp)
+    register_privacy(app)
+
+
+def register_privacy(app: Flask) -> None:
+    """Least disclosure in templates, the access-log viewer and the personal-data pages (privacy.md)."""
+    from timebank.audit import views as audit_views
+    from timebank.extensions import api, csrf
+    from timebank.privacy import api as privacy_api
+    from timebank.privacy import consent, texts  # noqa: F401  (texts registers the inbox events)
+    from timebank.privacy import views as privacy_views
+    from timebank.visits import disclosure
+
+    disclosure.init_app(app)
+    consent.init_app(app)
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(privacy_views.bp)
+    csrf.exempt(privacy_api.blp)
+    api.register_blueprint(privacy_api.blp)
 
 
 def register_cli(app: Flask) -> None:

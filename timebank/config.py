@@ -14,7 +14,7 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_DEFAULT_LOCALE": "zh_CN",
     "TIMEBANK_LOCALES": ["zh_CN", "en"],
     "TIMEBANK_TIMEZONE": "Asia/Shanghai",
-    "TIMEBANK_PRIVACY_NOTICE_VERSION": "2026-11",
+    "TIMEBANK_PRIVACY_NOTICE_VERSION": "2026-12",
     "TIMEBANK_SESSION_HOURS": 12,
     "TIMEBANK_COOKIE_SECURE": False,  # set True behind HTTPS in production
     "TIMEBANK_API_TOKEN_DAYS": 90,

@@ -66,8 +66,12 @@ def run_create(args):
 @token_required("volunteer", "social_worker")
 @blp.response(200, ProposalSchema(many=True))
 def proposal_list():
-    """Proposals for the caller, open ones first."""
-    return queries.mine(db.session, g.api_user.person_id)
+    """Proposals for the caller, open ones first (reasons without the priority weight)."""
+    from timebank.visits.disclosure import strip_explanation
+
+    return [{"id": p.id, "request_id": p.request_id, "role": p.role, "start": p.start, "deadline": p.deadline,
+             "status": p.status, "explanation": strip_explanation(p.explanation)}
+            for p in queries.mine(db.session, g.api_user.person_id)]
 
 
 @blp.post("/me/proposals/<int:proposal_id>/accept")

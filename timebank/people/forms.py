@@ -20,7 +20,8 @@ class ResidentForm(FlaskForm):
     address = StringField(_l("详细住址"), validators=[Optional(), Length(max=200)])
     living_situation = SelectField(_l("居住情况"), validators=[DataRequired()])
     disability_grade = SelectField(_l("残疾等级"), coerce=int, validators=[Optional()])
-    consent_form_ref = StringField(_l("纸质知情同意书编号"), validators=[Optional(), Length(max=60)])
+    consent_form_ref = StringField(_l("纸质知情同意书编号"), validators=[DataRequired(_l("请填写纸质知情同意书编号")),
+                                                                 Length(max=60)])
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=500)])
 
 
@@ -35,6 +36,8 @@ class RelativeForm(FlaskForm):
     id_number = StringField(_l("家属身份证号码"), validators=[DataRequired(_l("请填写身份证号码"))])
     phone = StringField(_l("家属手机号码"), validators=[Optional()])
     kinship = SelectField(_l("与老人的关系"), validators=[DataRequired(_l("请选择关系"))])
+    consent_form_ref = StringField(_l("家属纸质知情同意书编号"), validators=[DataRequired(_l("请填写纸质知情同意书编号")),
+                                                                     Length(max=60)])
     login_password = PasswordField(_l("为家属开通登录的初始密码(可不填)"), validators=[Optional()])
 
 

@@ -156,6 +156,10 @@ class Relative(CreatedAtMixin, db.Model):
     unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unlinked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     unlink_reason: Mapped[str | None] = mapped_column(String(300))
+    # the relative's signed paper consent (知情同意书), who recorded it and when
+    consent_form_ref: Mapped[str | None] = mapped_column(String(60))
+    consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    consent_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     relative: Mapped[Person] = relationship(foreign_keys=[relative_id])

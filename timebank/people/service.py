@@ -18,6 +18,7 @@ from timebank.errors import Duplicate, InvalidTransition, NotFound, ValidationFa
 from timebank.notify.service import notify
 from timebank.people import domain, minors
 from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
+from timebank.privacy.consent import consent_fields
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ class RelativeInput:
     phone: str | None
     kinship: str
     login_password: str | None = None  # set to create a login for the relative
+    consent_form_ref: str | None = None  # the relative's signed paper consent (required on the station form)
 
 
 def add_relative(session, actor: User, resident_id: int, data: RelativeInput, *, today: date) -> Relative:
@@ -195,8 +197,11 @@ def add_relative(session, actor: User, resident_id: int, data: RelativeInput, *,
         from timebank.people.station_volunteers import relink
 
         link = relink(session, exists, data.kinship)  # an unlinked row comes back, unverified
+        for key, value in consent_fields(actor, data.consent_form_ref).items():
+            setattr(link, key, value)
     else:
-        link = Relative(resident_id=resident_id, relative_id=person.id, kinship=data.kinship, verified=False)
+        link = Relative(resident_id=resident_id, relative_id=person.id, kinship=data.kinship, verified=False,
+                        **consent_fields(actor, data.consent_form_ref))
         session.add(link)
     if data.login_password:
         if not person.phone:

@@ -10,6 +10,7 @@ from timebank import clock
 from timebank.accounts import queries as accounts_queries
 from timebank.accounts import service as accounts
 from timebank.accounts.forms import ConfirmActionForm
+from timebank.audit.access import after_read
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.i18n import labels
@@ -53,7 +54,7 @@ def volunteer_list():
 @roles_required(*STAFF)
 def volunteer_detail(person_id: int):
     profile = people.load_volunteer(db.session, current_user, person_id)
-    return render_template("station/volunteer.html", profile=profile, form=ReviewForm())
+    return after_read(render_template("station/volunteer.html", profile=profile, form=ReviewForm()), person_id)
 
 
 @bp.post("/volunteers/<int:person_id>/review")
@@ -142,7 +143,7 @@ def _render_detail(person_id: int, hardship=None, relative=None, status=200):
 @bp.get("/residents/<int:person_id>")
 @roles_required(*STAFF)
 def resident_detail(person_id: int):
-    return _render_detail(person_id)
+    return after_read(_render_detail(person_id), person_id)
 
 
 @bp.post("/residents/<int:person_id>/statuses")
@@ -183,7 +184,8 @@ def resident_relative_add(person_id: int):
     if not form.validate_on_submit():
         return _render_detail(person_id, relative=form, status=422)
     data = people.RelativeInput(name=form.name.data, id_number=form.id_number.data, phone=form.phone.data,
-                                kinship=form.kinship.data, login_password=form.login_password.data or None)
+                                kinship=form.kinship.data, login_password=form.login_password.data or None,
+                                consent_form_ref=form.consent_form_ref.data)
     try:
         people.add_relative(db.session, current_user, person_id, data, today=clock.today())
     except DomainError as error:

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from timebank import clock
 from timebank.api_auth import BEARER, token_required
 from timebank.extensions import db
-from timebank.visits import elder_confirm, onsite, queries, settle
+from timebank.visits import disclosure, elder_confirm, onsite, queries, settle
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.schemas import (
@@ -33,7 +33,12 @@ DOC = {"security": [BEARER]}
 
 def _done(request_id: int):
     db.session.commit()
-    return visits.load(db.session, g.api_user, request_id)
+    return _shown(visits.load(db.session, g.api_user, request_id))
+
+
+def _shown(req):
+    """Every request leaves the API through least disclosure, like the pages."""
+    return disclosure.as_dict(db.session, g.api_user, req)
 
 
 @blp.post("/visits")
@@ -46,7 +51,7 @@ def request_create(args):
     data = visits.RequestInput(**{**args, "skill_ids": tuple(args["skill_ids"]) if args["skill_ids"] else None})
     created = visits.post_request(db.session, g.api_user, data, now=clock.now(), today=clock.today())
     db.session.commit()
-    return {"items": created}
+    return {"items": [_shown(req) for req in created]}
 
 
 @blp.get("/visits/<int:request_id>")
@@ -54,7 +59,7 @@ def request_create(args):
 @token_required()
 @blp.response(200, RequestSchema)
 def request_get(request_id):
-    return visits.load(db.session, g.api_user, request_id)
+    return _shown(visits.load(db.session, g.api_user, request_id))
 
 
 @blp.get("/me/tasks")
@@ -65,7 +70,7 @@ def my_tasks():
     """The caller's seats' requests: to check in now, upcoming, to be confirmed, recently settled."""
     tolerance = visit_rules.current(db.session).checkin_tolerance_minutes
     groups = queries.my_tasks(db.session, g.api_user, now=clock.now(), tolerance=tolerance)
-    return {"items": [req for group in groups.values() for _seat, req in group]}
+    return {"items": [_shown(req) for group in groups.values() for _seat, req in group]}
 
 
 @blp.post("/visits/<int:request_id>/take")

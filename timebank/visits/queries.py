@@ -126,7 +126,8 @@ def open_for_volunteer(session, actor: User, *, now: datetime, limit: int = 50) 
     taken = select(Seat.request_id).where(Seat.volunteer_id == actor.person_id)
     rows = session.scalars(
         select(ServiceRequest).options(selectinload(ServiceRequest.skills), selectinload(ServiceRequest.category),
-                                       selectinload(ServiceRequest.node), selectinload(ServiceRequest.resident))
+                                       selectinload(ServiceRequest.node), selectinload(ServiceRequest.resident),
+                                       selectinload(ServiceRequest.seats))
         .where(ServiceRequest.status == "open", ServiceRequest.latest_end > now, ServiceRequest.id.not_in(taken))
         .order_by(ServiceRequest.priority_tier, ServiceRequest.urgent.desc(), _start(), ServiceRequest.id)
         .limit(500))
@@ -151,7 +152,8 @@ def my_tasks(session, actor: User, *, now: datetime, tolerance: int) -> dict[str
     """我的任务: to check in now, upcoming, to be confirmed (done or disputed), recently settled."""
     rows = session.execute(
         select(Seat, ServiceRequest).join(ServiceRequest, ServiceRequest.id == Seat.request_id)
-        .options(selectinload(ServiceRequest.resident), selectinload(ServiceRequest.category))
+        .options(selectinload(ServiceRequest.resident), selectinload(ServiceRequest.category),
+                 selectinload(ServiceRequest.node))
         .where(Seat.volunteer_id == actor.person_id, Seat.status == "active")
         .order_by(_start(), ServiceRequest.id)).all()
     groups: dict[str, list] = {"now": [], "upcoming": [], "confirm": [], "past": []}
@@ -180,6 +182,7 @@ def services_for(session, actor: User, *, limit: int = 100) -> list[ServiceReque
                                                    Relative.verified.is_(True), Relative.unlinked_at.is_(None))
     return list(session.scalars(
         select(ServiceRequest).options(selectinload(ServiceRequest.resident), selectinload(ServiceRequest.category),
+                                       selectinload(ServiceRequest.node),
                                        selectinload(ServiceRequest.seats).selectinload(Seat.volunteer))
         .where((ServiceRequest.resident_id == actor.person_id) | ServiceRequest.resident_id.in_(residents))
         .order_by(ServiceRequest.earliest_start.desc(), ServiceRequest.id.desc()).limit(limit)))

@@ -40,18 +40,26 @@ class SeatSchema(Schema):
 
 
 class RequestSchema(Schema):
+    """A request as the caller may see it (visits/disclosure.py): hidden fields are null."""
+
     id = fields.Integer()
     status = fields.String()
-    resident_id = fields.Integer()
+    resident_id = fields.Integer(allow_none=True, metadata={"description": "null unless staff, family or seat holder"})
+    resident_name = fields.String(metadata={"description": "full name, or surname with the given name masked"})
+    village = fields.String()
+    address = fields.String(allow_none=True, metadata={"description": "street address: staff, family, live seat"})
+    phone = fields.String(allow_none=True, metadata={"description": "resident's phone: staff, family, live seat"})
+    disclosure = fields.String(metadata={"description": "full, seat or village"})
+    skill_ids = fields.List(fields.Integer())
     category_id = fields.Integer()
     earliest_start = fields.DateTime()
     latest_end = fields.DateTime()
     scheduled_start = fields.DateTime(allow_none=True)
     duration_minutes = fields.Integer()
-    priority_tier = fields.Integer()
+    priority_tier = fields.Integer(allow_none=True, metadata={"description": "null unless staff or family"})
     urgent = fields.Boolean()
     safety = fields.Boolean()
-    payer = fields.String()
+    payer = fields.String(allow_none=True, metadata={"description": "null unless staff or family"})
     seats_volunteer = fields.Integer()
     seats_social_worker = fields.Integer()
     rating = fields.Integer(allow_none=True)

@@ -115,13 +115,10 @@ def station_social_worker(session, actor: User, req: ServiceRequest) -> bool:
 
 
 def may_see(session, actor: User, req: ServiceRequest) -> bool:
-    if roles_of(session, actor, req):
-        return True
-    if actor.person_id is not None and any(s.volunteer_id == actor.person_id for s in seats_of(session, req.id)):
-        return True
-    if req.status == "open" and actor.has_role("volunteer", "social_worker"):
-        return not req.safety or station_social_worker(session, actor, req)
-    return False
+    """Least disclosure decides (visits/disclosure.py): staff in scope, family, seat holders, approved volunteers."""
+    from timebank.visits import disclosure
+
+    return disclosure.level_for(session, actor, req) is not None
 
 
 def load(session, actor: User, request_id: int, *, lock: bool = False) -> ServiceRequest:

@@ -17,7 +17,7 @@ from timebank.catalog.models import Skill
 from timebank.errors import DomainError, NotInScope
 from timebank.extensions import db
 from timebank.i18n import is_english
-from timebank.visits import domain, onsite, queries, settle
+from timebank.visits import disclosure, domain, onsite, queries, settle
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.forms import (
@@ -194,6 +194,7 @@ def _detail(request_id: int, status: int = 200, **forms):
     mine = next((s for s in req.active_seats if s.volunteer_id == current_user.person_id), None)
     return render_template(
         "visits/detail.html", req=req, roles=roles, staff=staff, mine=mine, events=queries.timeline(db.session, req.id),
+        view=disclosure.view(db.session, current_user, req),
         assign=assign, manual=manual, confirm=forms.get("confirm") or ConfirmForm(prefix="c"),
         dispute=forms.get("dispute") or ReasonForm(prefix="d"), resolve=forms.get("resolve") or ResolveForm(prefix="r"),
         cancel=forms.get("cancel") or ReasonForm(prefix="x"), action=ActionForm(), candidates=candidates,
@@ -332,7 +333,8 @@ def cancel(request_id: int):
 @roles_required(*VOLUNTEERS)
 def open_requests():
     rows = queries.open_for_volunteer(db.session, current_user, now=clock.now())
-    return render_template("visits/open.html", rows=rows, action=ActionForm())
+    return render_template("visits/open.html", rows=rows, action=ActionForm(),
+                           approved=disclosure.viewer_for(db.session, current_user).volunteer == "approved")
 
 
 @bp.get("/mine")

@@ -41,7 +41,7 @@ def test_signup_creates_a_pending_volunteer_and_logs_in(web, session, county):
     assert profile.status == "pending"
     assert len(profile.skills) == 2
     user = session.scalars(select(User).where(User.person_id == profile.person_id)).one()
-    assert user.privacy_version == "2026-11" and user.privacy_accepted_at is not None
+    assert user.privacy_version == "2026-12" and user.privacy_accepted_at is not None
 
 
 def test_id_number_is_stored_encrypted_and_shown_masked(web, session, county):

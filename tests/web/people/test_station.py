@@ -92,7 +92,7 @@ def test_station_registers_a_resident_with_statuses_and_a_relative(station0, ses
     assert added.status_code == 302
     relative = station0.post(f"/station/residents/{person_id}/relatives", {
         "r-name": "李明", "r-id_number": new_id_number(date(1968, 5, 5)), "r-phone": "13812340000",
-        "r-kinship": "child", "r-login_password": "Family-pass-2026"})
+        "r-kinship": "child", "r-login_password": "Family-pass-2026", "r-consent_form_ref": "ZQ-R-1"})
     assert relative.status_code == 302
     link = session.scalars(select(Relative)).one()
     assert link.verified is False
@@ -183,7 +183,8 @@ def test_relative_cannot_be_the_resident(station0, session, make_resident):
     person = session.get(Person, resident.person_id)
     raw = crypto.decrypt(person.id_number_encrypted)  # the test session holds an app context
     response = station0.post(f"/station/residents/{person.id}/relatives", {
-        "r-name": person.name, "r-id_number": raw, "r-kinship": "child"})
+        "r-name": person.name, "r-id_number": raw, "r-kinship": "child",
+        "r-consent_form_ref": "ZQ-R-2"})
     assert response.status_code == 422
     assert "不能把本人登记为家属" in response.get_data(as_text=True)
     assert count_rows(session, Relative) == 0

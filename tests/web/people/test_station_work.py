@@ -400,7 +400,7 @@ def test_visit_page_shows_the_phone_to_the_seated_volunteer_only(web, app, sessi
         session.commit()
     web.login(volunteer.phone, "Volunteer-pass-2026")
     page = web.client.get(f"/visits/{req.id}").get_data(as_text=True)
-    assert 'data-test="resident-phone">13912345678' in page
+    assert 'data-test="phone">13912345678' in page
 
 
 def test_reveal_of_a_field_with_nothing_recorded_is_refused_and_not_logged(station0, session, make_resident):

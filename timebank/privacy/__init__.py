@@ -1,0 +1,1 @@
+"""Personal-data rights (PIPL): own data export, correction requests, account closure."""
