@@ -12,7 +12,7 @@ import timebank.db
 
 
 revision = '0011_p1'
-down_revision = '0010'
+down_revision = '0011_h5'
 branch_labels = None
 depends_on = None
 
