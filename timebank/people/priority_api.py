@@ -63,7 +63,7 @@ def person_priority(person_id):
 @token_required("station", "admin")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ReviewListSchema)
-def review_list(args):
+def recheck_due_list(args):
     """Hardship statuses in the caller's subtree due for review (within the notice days) or lapsed."""
     rows, total = review_service.due_list(db.session, g.api_user, today=clock.today(), page=args["page"])
     return {"items": [{"status_id": r.status.id, "person_id": r.person.id, "name": r.person.name,

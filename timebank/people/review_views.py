@@ -17,7 +17,7 @@ from timebank.people import review_service
 from timebank.people.views import _page
 from timebank.web import roles_required
 
-bp = Blueprint("reviews", __name__, url_prefix="/station/reviews")
+bp = Blueprint("recheck", __name__, url_prefix="/station/reviews")
 
 
 class RenewForm(FlaskForm):
@@ -34,7 +34,7 @@ def _render(form=None, failed_id=None, status=200):
 
 @bp.get("/")
 @roles_required("station", "admin")
-def review_list():
+def due_list():
     return _render()
 
 
@@ -57,7 +57,7 @@ def status_renew(status_id: int):
         return _render(form, status_id, error.status)
     db.session.commit()
     flash(_("已复核，下次复核日期已更新"))
-    return redirect(url_for("reviews.review_list", page=request.args.get("page", 1)))
+    return redirect(url_for("recheck.due_list", page=request.args.get("page", 1)))
 
 
 @bp.post("/<int:status_id>/remove")
@@ -66,4 +66,4 @@ def status_remove(status_id: int):
     review_service.remove(db.session, current_user, status_id, today=clock.today())
     db.session.commit()
     flash(_("已移除该困难认定"))
-    return redirect(url_for("reviews.review_list"))
+    return redirect(url_for("recheck.due_list"))
