@@ -121,9 +121,10 @@ def describe(rule: priority_rules.Rule) -> str:
         parts.append(_("%(age)s岁以上", age=rule.min_age))
     elif rule.max_age is not None:
         parts.append(_("%(age)s岁以下", age=rule.max_age))
-    if rule.living:
-        living = {"alone": _("独居"), "empty_nest": _("空巢"), "with_family": _("与家人同住")}
-        parts.append(_("或").join(str(living[v]) for v in rule.living))
+    if set(rule.living) == {"alone", "empty_nest"}:
+        parts.append(_("独居或空巢"))
+    elif rule.living:
+        parts.append(_("或").join(str(labels()["living"][v]) for v in rule.living))
     if rule.statuses:
         parts.append(_("认定为%(kinds)s", kinds=_("或").join(str(hardship[k]) for k in rule.statuses)))
     if rule.all_statuses:
