@@ -16,8 +16,8 @@ from timebank.dispatch import domain
 from timebank.dispatch.models import Proposal
 from timebank.ledger import service as ledger
 from timebank.ledger.domain import pool_code
-from timebank.people.availability import AvailabilityException
 from timebank.people import priority_facts
+from timebank.people.availability import AvailabilityException
 from timebank.people.models import VolunteerProfile
 from timebank.policy import priority as priority_rules
 from timebank.visits import rules as visit_rules

@@ -17,15 +17,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from timebank.accounts.domain import age_on
 from timebank.accounts.models import OrgNode, Person, User
 from timebank.accounts.scope import scope_path
 from timebank.catalog.models import ServiceCategory, Skill
 from timebank.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
-from timebank.people.availability import AvailabilityException
 from timebank.people import priority_facts
+from timebank.people.availability import AvailabilityException
 from timebank.people.models import Relative, ResidentProfile, VolunteerProfile
 from timebank.policy import priority as priority_rules
 from timebank.visits import domain

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from tests.integration.visits.world import NOW, TODAY
 from timebank.care import service as care
+from timebank.charity import service as charity_service
 from timebank.dispatch.build import build
 from timebank.errors import DomainError
 from timebank.ledger import grants
+from timebank.ledger import service as ledger_service
 from timebank.people.models import HardshipStatus, ResidentProfile
 from timebank.policy import priority as rules
 from timebank.policy import service as policy_service
@@ -95,6 +97,9 @@ def test_every_place_gives_the_pure_answer(vw):
         assert req.priority_tier == want.tier, person.name
         own_requests[person.id] = req
         assert watched.get(person.id, ()) == want.watch_groups, person.name
+        # charity pools and goods restricted to hardship kinds, and early redemption, see counting statuses only
+        assert charity_service.resident_facts(vw.session, person.id, TODAY).statuses == frozenset(want.counting)
+        assert ledger_service._person_facts(vw.session, person.id, TODAY, table.grace_days)[2] == bool(want.counting)
 
     # dispatch: a request the backstop was to pay (posted while eligible) is built only while it still is
     for req in own_requests.values():
