@@ -3,7 +3,8 @@ that tells station staff, tells the person when a status stops counting, and rec
 tiers. Never commits.
 
 Idempotency without extra tables: each notice carries a link naming the status and its review date, and
-a notice is written only when no notice with that event and link exists for that user.
+a notice is written only when no notice with that event and link exists for that user. A renewed status
+has a new review date, so its next review is announced again.
 """
 
 from __future__ import annotations
@@ -112,26 +113,27 @@ def recompute_tiers(session, *, today: date, person_ids=None) -> int:
     return changed
 
 
-def _sent(session, user_id: int, event: str, link: str) -> bool:
-    return session.scalar(select(Notification.id).where(
-        Notification.user_id == user_id, Notification.event == event, Notification.link == link).limit(1)) is not None
+def _sent_links(session, events: tuple[str, ...]) -> set[tuple[int, str, str]]:
+    """(user, event, link) of every notice of these events already written."""
+    return set(session.execute(select(Notification.user_id, Notification.event, Notification.link)
+                               .where(Notification.event.in_(events), Notification.link.is_not(None))).all())
 
 
-def _once(session, user_ids, event: str, params: dict, link: str, now: datetime) -> int:
+def _once(session, sent: set, user_ids, event: str, params: dict, link: str, now: datetime) -> int:
     count = 0
     for user_id in sorted(set(user_ids)):
-        if not _sent(session, user_id, event, link):
+        if (user_id, event, link) not in sent:
             notify(session, user_id, event, params, link=link, now=now)
+            sent.add((user_id, event, link))
             count += 1
     return count
 
 
-def _station_staff(session, node: OrgNode) -> list[int]:
-    """Active station logins whose subtree holds the node."""
-    rows = session.execute(select(User.id, OrgNode.path).join(UserRole, UserRole.user_id == User.id)
-                           .join(OrgNode, OrgNode.id == User.node_id)
-                           .where(UserRole.role == "station", User.active.is_(True))).all()
-    return [uid for uid, path in rows if node.path.startswith(path)]
+def _station_staff(session) -> list[tuple[int, str]]:
+    """(user id, subtree path) of every active station login."""
+    return list(session.execute(select(User.id, OrgNode.path).join(UserRole, UserRole.user_id == User.id)
+                                .join(OrgNode, OrgNode.id == User.node_id)
+                                .where(UserRole.role == "station", User.active.is_(True))).all())
 
 
 def _told_for(session, person: Person) -> list[int]:
@@ -150,19 +152,22 @@ def daily_review(session, *, now: datetime, today: date) -> dict:
     table = priority_facts.table(session)
     rows = session.execute(_due_stmt(table, today).options(
         selectinload(Person.node), selectinload(Person.user))).all()
+    staff = _station_staff(session)
+    sent = _sent_links(session, ("status_review_due", "status_lapsed"))
+    lapsed_people = {p.id for s, p in rows if rules.status_state(s.review_date, today, table) == "lapsed"}
+    standing = priority_facts.priorities(session, lapsed_people, today, table)
     staff_notices = lapse_notices = 0
     for status, person in rows:
-        state = rules.status_state(status.review_date, today, table)
-        params = {"name": person.name, "kind": status.kind, "review_date": status.review_date.isoformat(),
+        review = status.review_date.isoformat()
+        params = {"name": person.name, "kind": status.kind, "review_date": review,
                   "lapses_on": rules.lapses_on(status.review_date, table).isoformat()}
-        link = f"/station/reviews/?status={status.id}&review={status.review_date.isoformat()}"
-        staff_notices += _once(session, _station_staff(session, person.node), "status_review_due", params, link,
-                               now)
-        if state == "lapsed":
-            tier = priority_facts.priority_of(session, person.id, today).tier
-            lapse_notices += _once(session, _told_for(session, person), "status_lapsed", {**params, "tier": tier},
-                                   f"/inbox?status={status.id}&review={status.review_date.isoformat()}",
-                                   now)
+        staff_ids = [uid for uid, path in staff if person.node.path.startswith(path)]
+        staff_notices += _once(session, sent, staff_ids, "status_review_due", params,
+                               f"/station/reviews/?status={status.id}&review={review}", now)
+        if person.id in lapsed_people and rules.status_state(status.review_date, today, table) == "lapsed":
+            lapse_notices += _once(session, sent, _told_for(session, person), "status_lapsed",
+                                   {**params, "tier": standing[person.id].tier},
+                                   f"/inbox?status={status.id}&review={review}", now)
     changed = recompute_tiers(session, today=today)
     return {"due": len(rows), "staff_notices": staff_notices, "lapse_notices": lapse_notices,
             "tiers_changed": changed}

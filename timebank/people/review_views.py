@@ -41,10 +41,11 @@ def due_list():
 @bp.post("/<int:status_id>/renew")
 @roles_required("station", "admin")
 def status_renew(status_id: int):
+    review_service.load_status(db.session, current_user, status_id)  # 404 outside the subtree first
     form = RenewForm()
-    if not form.validate_on_submit() and form.review_date.data is None:
+    form.validate_on_submit()  # CSRF is checked app-wide; a date that does not parse leaves data None
+    if form.review_date.data is None:
         form.review_date.errors = [_("请填写下次复核日期")]
-        review_service.load_status(db.session, current_user, status_id)  # 404 outside the subtree first
         return _render(form, status_id, 422)
     try:
         review_service.renew(db.session, current_user, status_id, review_date=form.review_date.data,
