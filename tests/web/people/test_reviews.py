@@ -161,3 +161,11 @@ def test_api_priority_and_review_list_are_scoped(client, session, make_staff, ma
     assert client.get("/api/v1/hardship-reviews?page=0", headers=headers).status_code == 422
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/api/v1/persons/{person_id}/priority" in spec["paths"] and "/api/v1/hardship-reviews" in spec["paths"]
+
+
+def test_resident_page_shows_the_priority_and_lapsed_statuses(station0, session, make_resident):
+    person = make_resident(village="village01", birth=date(1940, 1, 1), living="alone").person_id
+    add_status(session, person, kind="dibao", review=TODAY - timedelta(days=40))
+    page = station0.client.get(f"/station/residents/{person}").get_data(as_text=True)
+    assert "优先级：第2级" in page and "重点空巢独居老人" in page
+    assert "不再计入：低保" in page
