@@ -95,19 +95,24 @@ def remove(session, actor: User, status_id: int, *, today: date) -> int:
 
 
 def recompute_tiers(session, *, today: date, person_ids=None) -> int:
-    """Open requests take their resident's tier today (a status lapsed or was renewed); returns how many
-    changed."""
-    stmt = select(ServiceRequest).where(ServiceRequest.status.in_(OPEN))
+    """Open service and goods requests take their resident's tier today (a status lapsed or was renewed);
+    returns how many changed."""
+    from timebank.charity.models import GoodsRequest
+
+    service = select(ServiceRequest).where(ServiceRequest.status.in_(OPEN))
+    goods = select(GoodsRequest).where(GoodsRequest.status == "open")
     if person_ids is not None:
-        stmt = stmt.where(ServiceRequest.resident_id.in_(list(person_ids)))
-    requests = list(session.scalars(stmt))
+        service = service.where(ServiceRequest.resident_id.in_(list(person_ids)))
+        goods = goods.where(GoodsRequest.resident_id.in_(list(person_ids)))
+    requests = list(session.scalars(service)) + list(session.scalars(goods))
     standing = priority_facts.priorities(session, {r.resident_id for r in requests}, today)
     changed = 0
     for req in requests:
         tier = standing[req.resident_id].tier
         if tier != req.priority_tier:
             req.priority_tier = tier
-            req.priority_score = visit_domain.priority_score(tier, bool(req.urgent))
+            if isinstance(req, ServiceRequest):
+                req.priority_score = visit_domain.priority_score(tier, bool(req.urgent))
             changed += 1
     session.flush()
     return changed
