@@ -71,7 +71,7 @@ def register_areas(app: Flask) -> None:
     from timebank.policy import views as policy_views
     from timebank.visits import api as visits_api, views as visits_views
     from timebank.catalog import views as catalog_views
-    from timebank.people import profile_views
+    from timebank.people import priority_api, profile_views, review_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -86,6 +86,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(notify_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(care_views.bp)
+    app.register_blueprint(review_views.bp)
     app.register_blueprint(dispatch_views.bp)
     from timebank.ledger import passbook_views
     from timebank.people import station_views
@@ -96,7 +97,7 @@ def register_areas(app: Flask) -> None:
     from timebank.extensions import csrf
 
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for blueprint in (accounts_api.blp, ledger_api.blp, notify_api.blp, dispatch_api.blp):
+    for blueprint in (accounts_api.blp, ledger_api.blp, notify_api.blp, dispatch_api.blp, priority_api.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     csrf.exempt(visits_api.blp)

@@ -38,7 +38,6 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_MATCH_MAX_TRAVEL_KM": 10,
     "TIMEBANK_PROPOSAL_HOURS": 24,  # a proposal must be answered within this many hours (and 1 h before the visit)
     "TIMEBANK_CARE_DAYS": 30,  # proactive care: a watched resident with no visit for this many days ...
-    "TIMEBANK_CARE_GROUPS": "lone_80,dibao_alone,tekun,severe_disability,left_behind_child,orphan,de_facto_orphan",
     "TIMEBANK_SELFTEST_STEPS": 3,  # the scheduler self-test job writes this many rows ...
     "TIMEBANK_SELFTEST_PAUSE_MS": 0,  # ... pausing this long between them  # reverse proxies in front (nginx = 1): client IPs come from X-Forwarded-For
 }

@@ -119,10 +119,11 @@ def _build_labels() -> dict[str, dict[str, str]]:
             "withdrawn": _("已撤回"), "failed": _("未成功"),
         },
         "goods_proposal": {"offered": _("待审核"), "accepted": _("已分配"), "rejected": _("已拒绝")},
-        "care_group": {
-            "lone_80": _("80岁以上独居"), "dibao_alone": _("60-79岁低保独居"), "tekun": _("特困"),
-            "severe_disability": _("重度残疾"), "left_behind_child": _("留守儿童"), "orphan": _("孤儿"),
-            "de_facto_orphan": _("事实无人抚养儿童"), "child_in_difficulty": _("困境儿童"),
+        "priority_group": {
+            "tekun": _("特困人员"), "orphan": _("孤儿或事实无人抚养儿童"), "lone_elder": _("重点空巢独居老人"),
+            "severe_disability": _("重度残疾或失能"), "family_planning_special": _("计生特殊家庭"),
+            "left_behind_child": _("留守儿童"), "child_in_difficulty": _("困境儿童"), "dibao": _("低保"),
+            "dibao_edge": _("低保边缘"), "expenditure": _("支出型困难"),
         },
     }
 

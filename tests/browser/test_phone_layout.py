@@ -9,7 +9,7 @@ from tests.browser.conftest import PHONE, shot
 
 PUBLIC = ["/", "/signup", "/login", "/privacy"]
 STATION = ["/station/", "/station/volunteers", "/station/residents", "/station/residents/new", "/dispatch/",
-           "/station/care/", "/inbox", "/account/notifications"]
+           "/station/care/", "/station/reviews/", "/inbox", "/account/notifications"]
 
 
 def fits(page) -> bool:

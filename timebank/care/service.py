@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from timebank.accounts.domain import age_on
 from timebank.accounts.models import Person, User
 from timebank.accounts.scope import in_scope
 from timebank.accounts.service import system_user
@@ -20,15 +19,20 @@ from timebank.care import domain
 from timebank.care.models import CareVisit, VisitReminder
 from timebank.catalog.models import ServiceCategory, Skill
 from timebank.notify.service import notify
+from timebank.people import priority_facts
 from timebank.people.models import ResidentProfile
-from timebank.visits import domain as visit_domain
-from timebank.visits import rules as visit_rules
+from timebank.policy import priority as priority_rules
 from timebank.visits import service as visits
 from timebank.visits.models import Seat, ServiceRequest
 
 VISITED = ("done", "confirmed", "settled", "disputed", "resolved")
 PLANNED = ("open", "matched", "in_service")
 CATEGORY = ("welfare_check", "探访关爱", "Welfare check")
+# stored in the request's description, which is data (Chinese, like the category's name_zh)
+GROUP_NAMES = {"tekun": "特困人员", "orphan": "孤儿或事实无人抚养儿童", "lone_elder": "重点空巢独居老人",
+               "severe_disability": "重度残疾或失能", "family_planning_special": "计生特殊家庭",
+               "left_behind_child": "留守儿童", "child_in_difficulty": "困境儿童", "dibao": "低保",
+               "dibao_edge": "低保边缘", "expenditure": "支出型困难"}
 
 
 @dataclass(frozen=True)
@@ -40,14 +44,16 @@ class Overdue:
     planned_request_id: int | None  # a visit already on the way (generated or not)
 
 
-def settings() -> tuple[int, tuple[str, ...]]:
-    config = current_app.config
-    return int(config["TIMEBANK_CARE_DAYS"]), domain.parse_groups(config["TIMEBANK_CARE_GROUPS"])
+def settings(session) -> tuple[int, tuple[str, ...]]:
+    """(days without a visit before a watched resident is overdue, the watch groups of the policy in force)."""
+    table = priority_facts.table(session)
+    return int(current_app.config["TIMEBANK_CARE_DAYS"]), tuple(g.key for g in table.groups if g.watch)
 
 
 def overdue(session, *, now: datetime, today: date, actor: User | None = None) -> list[Overdue]:
     """Residents in a watch group whose last visit is older than the configured days, most overdue first."""
-    days, groups = settings()
+    days, _groups = settings(session)
+    table = priority_facts.table(session)
     last = dict(session.execute(
         select(ServiceRequest.resident_id,
                func.max(func.coalesce(ServiceRequest.done_at, ServiceRequest.scheduled_start)))
@@ -55,17 +61,16 @@ def overdue(session, *, now: datetime, today: date, actor: User | None = None) -
     planned = dict(session.execute(
         select(ServiceRequest.resident_id, func.min(ServiceRequest.id))
         .where(ServiceRequest.status.in_(PLANNED)).group_by(ServiceRequest.resident_id)).all())
-    stmt = (select(ResidentProfile).join(Person)
-            .options(selectinload(ResidentProfile.person).selectinload(Person.node),
-                     selectinload(ResidentProfile.statuses)))
+    stmt = (select(ResidentProfile).join(Person).where(Person.status == "active")
+            .options(selectinload(ResidentProfile.person).selectinload(Person.node)))
     if actor is not None:
         stmt = stmt.where(in_scope(Person.node_id, actor))
+    profiles = list(session.scalars(stmt))
+    standing = priority_facts.priorities(session, [p.person_id for p in profiles], today, table)
     found = []
-    for profile in session.scalars(stmt):
+    for profile in profiles:
         person = profile.person
-        kinds = {s.kind for s in profile.statuses}
-        member = [g for g in domain.watch_groups(age_on(person.birth_date, today), profile.living_situation, kinds,
-                                                 profile.disability_grade) if g in groups]
+        member = list(standing[person.id].watch_groups)
         if not member:
             continue
         last_visit = last.get(person.id)
@@ -104,23 +109,24 @@ def generate_care_visits(session, *, now: datetime, today: date) -> dict:
     actor = system_user(session)
     category = _category(session)
     start, end = _window(now)
-    backstop_max = visit_rules.current(session).backstop_max_tier
-    created = skipped = 0
+    created = skipped = unpaid = 0
     for item in overdue(session, now=now, today=today):
         if item.planned_request_id is not None:
             skipped += 1
             continue
-        tier = visits.priority_of(session, item.resident, today)
-        payer = "backstop" if visit_domain.pool_allowed("backstop", tier, backstop_max) else "county_donation"
+        payer = priority_rules.public_payer(priority_facts.priority_of(session, item.resident.id, today))
+        if payer is None:  # a watch group whose tier no public pool pays: the station arranges it by hand
+            unpaid += 1
+            continue
         (request,) = visits.post_request(session, actor, visits.RequestInput(
             resident_id=item.resident.id, category_id=category.id, earliest_start=start, latest_end=end,
-            description="主动关爱探访:" + "、".join(domain.WATCH_GROUPS[g] for g in item.groups),
+            description="主动关爱探访：" + "、".join(GROUP_NAMES.get(g, g) for g in item.groups),
             payer=payer), now=now, today=today)
         session.add(CareVisit(resident_id=item.resident.id, request_id=request.id, groups=",".join(item.groups),
                               overdue_since=item.overdue_since, created_at=now))
         created += 1
     session.flush()
-    return {"created": created, "already_planned": skipped}
+    return {"created": created, "already_planned": skipped, "no_public_payer": unpaid}
 
 
 def send_reminders(session, *, now: datetime) -> dict:

@@ -16,6 +16,6 @@ bp = Blueprint("care", __name__, url_prefix="/station/care")
 @bp.get("/")
 @roles_required("station", "admin")
 def overdue_list():
-    days, groups = service.settings()
+    days, groups = service.settings(db.session)
     rows = service.overdue(db.session, now=clock.now(), today=clock.today(), actor=current_user)
     return render_template("care/overdue.html", rows=rows, days=days, groups=groups)

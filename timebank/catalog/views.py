@@ -1,4 +1,4 @@
-"""Admin pages for the service catalog and the visit settings (priority tier table, cut-offs, tolerances)."""
+"""Admin pages for the service catalog and the visit settings (cut-offs, tolerances). Priority tiers: policy."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from timebank.audit import service as audit
 from timebank.catalog.models import ServiceCategory, Skill
 from timebank.errors import DomainError, NotFound
 from timebank.extensions import db
-from timebank.i18n import labels
-from timebank.visits import domain as visit_domain
 from timebank.visits import queries as visit_queries
 from timebank.visits import rules as visit_rules
 from timebank.web import attach_error, roles_required
@@ -39,9 +37,7 @@ def _tier_form():
     class TierForm(FlaskForm):
         pass
 
-    for key in visit_domain.DEFAULT_TIERS:
-        setattr(TierForm, f"tier_{key}", IntegerField(key, validators=[DataRequired(), NumberRange(min=1, max=5)]))
-    for name, low, high in (("backstop_max_tier", 1, 5), ("give_back_cutoff_hours", 0, 168),
+    for name, low, high in (("give_back_cutoff_hours", 0, 168),
                             ("checkin_tolerance_minutes", 5, 240), ("overtime_tolerance_minutes", 0, 120),
                             ("auto_confirm_days", 1, 30)):
         setattr(TierForm, name, IntegerField(name, validators=[NumberRange(min=low, max=high)]))
@@ -56,20 +52,12 @@ def _skill_choices():
 @roles_required("admin")
 def index():
     rules = visit_rules.current(db.session)
-    form = _tier_form()(data={**{f"tier_{k}": v for k, v in rules.tiers.items()},
-                              "backstop_max_tier": rules.backstop_max_tier,
-                              "give_back_cutoff_hours": rules.give_back_cutoff_hours,
+    form = _tier_form()(data={"give_back_cutoff_hours": rules.give_back_cutoff_hours,
                               "checkin_tolerance_minutes": rules.checkin_tolerance_minutes,
                               "overtime_tolerance_minutes": rules.overtime_tolerance_minutes,
                               "auto_confirm_days": rules.auto_confirm_days})
     return render_template("catalog/index.html", rows=visit_queries.categories(db.session, active_only=False),
-                           form=form, tier_names=_tier_names())
-
-
-def _tier_names():
-    names = dict(labels()["hardship"])
-    names[visit_domain.LONE_ELDER] = _("重点空巢独居")
-    return names
+                           form=form)
 
 
 @bp.post("/rules")
@@ -78,9 +66,9 @@ def rules_save():
     form = _tier_form()()
     if not form.validate_on_submit():
         return render_template("catalog/index.html", rows=visit_queries.categories(db.session, active_only=False),
-                               form=form, tier_names=_tier_names()), 422
-    changes = {"tiers": {k: getattr(form, f"tier_{k}").data for k in visit_domain.DEFAULT_TIERS}}
-    for name in ("backstop_max_tier", "give_back_cutoff_hours", "checkin_tolerance_minutes",
+                               form=form), 422
+    changes = {}
+    for name in ("give_back_cutoff_hours", "checkin_tolerance_minutes",
                  "overtime_tolerance_minutes", "auto_confirm_days"):
         changes[name] = getattr(form, name).data
     try:
@@ -89,7 +77,7 @@ def rules_save():
         db.session.rollback()
         attach_error(form, error)
         return render_template("catalog/index.html", rows=visit_queries.categories(db.session, active_only=False),
-                               form=form, tier_names=_tier_names()), error.status
+                               form=form), error.status
     db.session.commit()
     flash(_("服务规则已保存"))
     return redirect(url_for("catalog.index"))

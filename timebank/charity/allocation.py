@@ -163,17 +163,17 @@ def _post_delivery_visit(session, actor: User, request: GoodsRequest, donation: 
                          now: datetime, today: date) -> int:
     """A 送物资 service request for volunteers, through the normal visit chain, paid like any pool visit."""
     from timebank.catalog.models import ServiceCategory
-    from timebank.visits import domain as visits_domain
-    from timebank.visits import rules as visit_rules
+    from timebank.people import priority_facts
+    from timebank.policy import priority as priority_rules
     from timebank.visits import service as visits
 
     category = session.scalar(select(ServiceCategory).where(ServiceCategory.code == DELIVERY_CATEGORY))
     if category is None or not category.active:
         raise ValidationFailed(_l("服务目录中没有“送物资”类别,只能到站领取"), field="method")
     start = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-    tier = request.priority_tier
-    payer = "backstop" if visits_domain.pool_allowed("backstop", tier, visit_rules.current(session)
-                                                      .backstop_max_tier) else "county_donation"
+    payer = priority_rules.public_payer(priority_facts.priority_of(session, request.resident_id, today))
+    if payer is None:
+        raise ValidationFailed(_l("该服务对象不在公共时间池支付范围内，只能到站领取"), field="method")
     item = donation.item
     description = f"送物资:{item.name_zh} {quantity}{item.unit}(物资申请 #{request.id})"
     visit = visits.post_request(session, actor, visits.RequestInput(

@@ -32,7 +32,7 @@ from timebank.errors import Duplicate, Forbidden, InvalidTransition, NotFound, N
 from timebank.ledger import service as ledger
 from timebank.notify.service import notify
 from timebank.people.domain import HARDSHIP_KINDS
-from timebank.people.models import HardshipStatus, ResidentProfile
+from timebank.people.models import ResidentProfile
 
 MESSAGES = {
     "credit_format": _l("统一社会信用代码应为18位数字或大写字母(不含I、O、S、V、Z)"),
@@ -403,7 +403,9 @@ def resident_facts(session, person_id: int, today: date) -> domain.ResidentFacts
     person = session.get(Person, person_id)
     if person is None or session.get(ResidentProfile, person_id) is None:
         raise NotFound(field="resident_id")
-    kinds = frozenset(session.scalars(select(HardshipStatus.kind).where(HardshipStatus.person_id == person_id)))
+    from timebank.people import priority_facts
+
+    kinds = frozenset(priority_facts.priority_of(session, person_id, today).counting)  # lapsed ones do not count
     return domain.ResidentFacts(age=age_on(person.birth_date, today), statuses=kinds,
                                 township_id=township_of(person.node))
 

@@ -15,7 +15,9 @@ from timebank.catalog.categories import ensure_categories
 from timebank.catalog.models import ServiceCategory
 from timebank.errors import DomainError
 from timebank.ledger import grants
+from timebank.people import priority_facts
 from timebank.people.models import ResidentProfile, VolunteerProfile
+from timebank.policy import priority as priority_rules
 from timebank.visits import onsite, settle
 from timebank.visits import service as visits
 
@@ -42,13 +44,15 @@ def _seed(session, admin: User, *, today: date) -> int:
     posted = 0
 
     def post(resident: Person, start: datetime, *, at: datetime, payer: str | None = None):
-        tier = visits.priority_of(session, resident, today)
+        payer = payer or priority_rules.public_payer(priority_facts.priority_of(session, resident.id, today))
         category = rng.choice(categories)
         data = visits.RequestInput(resident_id=resident.id, category_id=category.id, earliest_start=start,
                                    latest_end=start + timedelta(hours=3), duration_minutes=rng.choice((45, 60, 90)),
                                    description=rng.choice(("", "老人腿脚不便,请提前电话联系", "需要带上工具")),
-                                   payer=payer or ("backstop" if tier <= 3 else "county_donation"),
+                                   payer=payer,
                                    urgent=rng.random() < 0.1)
+        if payer is None:
+            return None  # no public pool pays for this resident (tiers: timebank.policy.priority)
         try:
             return visits.post_request(session, admin, data, now=at, today=today)[0]
         except DomainError:

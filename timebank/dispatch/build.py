@@ -16,9 +16,10 @@ from timebank.dispatch import domain
 from timebank.dispatch.models import Proposal
 from timebank.ledger import service as ledger
 from timebank.ledger.domain import pool_code
-from timebank.people import minors
+from timebank.people import minors, priority_facts
 from timebank.people.availability import AvailabilityException
 from timebank.people.models import VolunteerProfile
+from timebank.policy import priority as priority_rules
 from timebank.visits import rules as visit_rules
 from timebank.visits.models import Exclusion, Seat, ServiceRequest
 
@@ -147,7 +148,10 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
 
     funds: dict[str, int] = {}
     out = []
+    standing = priority_facts.priorities(session, {r.resident_id for r in requests}, now.astimezone(tz).date())
     for req in requests:
+        if not fund_eligible(req, standing[req.resident_id]):
+            continue  # a public pool no longer pays for this resident (a status lapsed): the station decides
         place = _place(req, lat0, lon0)
         if place is None:
             continue
@@ -195,6 +199,11 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
         "funds": [{"id": k, "minutes": v} for k, v in sorted(funds.items())],
     }
     return built
+
+
+def fund_eligible(req: ServiceRequest, standing: priority_rules.Priority) -> bool:
+    """The request's payer still admits the resident today (the one priority rule)."""
+    return priority_rules.payer_allowed(req.payer, standing)
 
 
 def _fund_id(session, req: ServiceRequest, funds: dict[str, int]) -> str | None:

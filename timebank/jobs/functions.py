@@ -61,6 +61,12 @@ def proactive_care(session, now):
     return generate_care_visits(session, now=now, today=_today(now))
 
 
+def hardship_review(session, now):
+    from timebank.people.review_service import daily_review
+
+    return daily_review(session, now=now, today=_today(now))
+
+
 def match_townships(session, now):
     from timebank.dispatch.service import match_all_townships
 

@@ -33,6 +33,8 @@ register("visit_reminders", functions.visit_reminders, "every 5m", _l("服务提
 register("auto_confirm_visits", functions.auto_confirm_visits, "every 1h", _l("到期自动确认服务"))
 register("expire_visit_requests", functions.expire_visit_requests, "every 10m", _l("过期未完成的服务需求"))
 register("proactive_care", functions.proactive_care, "cron 0 6 * * *", _l("主动关爱:为久未探访的重点对象生成探访任务"))
+register("hardship_review", functions.hardship_review, "cron 30 5 * * *",
+         _l("困难认定复核提醒：到期提醒社工站，逾期不再计入优先级"))
 register("match_townships", functions.match_townships, "cron 0 7 * * *", _l("每个乡镇运行一次智能匹配"))
 register("expire_proposals", functions.expire_proposals, "every 5m", _l("过期未答复的匹配推荐"))
 register("expire_goods", functions.expire_goods, "cron 15 0 * * *", _l("过保质期的捐赠物资出库"))

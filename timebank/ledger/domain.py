@@ -19,7 +19,6 @@ PHASES = ("posted", "pending", "post", "void", "expire")
 POSTED_PHASES = ("posted", "post")
 RESOLUTION_PHASES = ("post", "void", "expire")
 MAX_TRANSFER_MINUTES = 1_000_000  # ~16,667 hours: anything larger is a typing mistake
-PRIORITY_HARDSHIP = frozenset({"tekun", "dibao", "severe_disability", "orphan", "de_facto_orphan"})
 
 
 def pool_code(pool: str) -> str:
@@ -111,15 +110,6 @@ def may_deposit(*, age: int, min_age: int, minor_mode: str, team: bool, guardian
     if minor_mode == "guardian_only":
         return guardian_consent
     return team or guardian_consent
-
-
-def is_priority(*, age: int, living: str | None, hardship_kinds: Iterable[str], disability_grade: int) -> bool:
-    """Who may receive backstop grants: 特困/低保/重度残疾/孤儿, 80+ living alone, or 60+ 低保 disabled alone."""
-    kinds = set(hardship_kinds)
-    if kinds & PRIORITY_HARDSHIP:
-        return True
-    alone = living in ("alone", "empty_nest")
-    return alone and (age >= 80 or (age >= 60 and disability_grade in (1, 2)))
 
 
 def body_hash(operation: str, body: Mapping[str, object]) -> str:

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from timebank.accounts.domain import age_on
 from timebank.accounts.models import Person, User
 from timebank.accounts.scope import require_node
 from timebank.audit import service as audit
@@ -27,7 +26,8 @@ from timebank.ledger.service import (
     system_account,
     write,
 )
-from timebank.people.models import HardshipStatus, ResidentProfile
+from timebank.people import priority_facts
+from timebank.people.models import ResidentProfile
 from timebank.policy import service as policy_service
 
 BACKSTOP = "backstop"
@@ -40,11 +40,7 @@ def _target(session, actor: User, to: str | int, today: date) -> LedgerAccount:
         raise ValidationFailed(_l("请选择发放对象"), field="to")
     person = session.get(Person, to)
     require_node(actor, person.node if person else None)
-    profile = session.get(ResidentProfile, to)
-    kinds = session.scalars(select(HardshipStatus.kind).where(HardshipStatus.person_id == to)).all()
-    if profile is None or not domain.is_priority(age=age_on(person.birth_date, today),
-                                                 living=profile.living_situation, hardship_kinds=kinds,
-                                                 disability_grade=profile.disability_grade):
+    if session.get(ResidentProfile, to) is None or not priority_facts.priority_of(session, to, today).grant:
         raise PolicyViolation(_l("时长只能发放给政府兜底时间池或重点困难服务对象"), field="to")
     return account_for_person(session, to)
 

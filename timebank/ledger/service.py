@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, String, bindparam, func, select, text
@@ -377,15 +377,19 @@ def _lock_pool_late(session, code: str, locked: dict) -> LockedAccount:
     return LockedAccount(*row)
 
 
-def _person_facts(session, person_id: int, today: date) -> tuple[int, list[int], bool]:
-    """(age, age of the oldest verified spouse, has a hardship status) of one person, in one query."""
+def _person_facts(session, person_id: int, today: date, grace_days: int = 0) -> tuple[int, list[int], bool]:
+    """(age, age of the oldest verified spouse, has a counting hardship status) of one person, in one query.
+
+    A status counts until its review date plus the grace days (timebank.policy.priority.status_state)."""
     verified_spouse = ((Relative.kinship == "spouse") & Relative.verified.is_(True)
                        & Relative.unlinked_at.is_(None))
     spouse_ids = select(Relative.relative_id).where(Relative.resident_id == person_id, verified_spouse).union(
         select(Relative.resident_id).where(Relative.relative_id == person_id, verified_spouse))
     spouse = aliased(Person)
     oldest_spouse = select(func.min(spouse.birth_date)).where(spouse.id.in_(spouse_ids)).scalar_subquery()
-    hardship = select(HardshipStatus.id).where(HardshipStatus.person_id == person_id).exists()
+    hardship = select(HardshipStatus.id).where(
+        HardshipStatus.person_id == person_id,
+        HardshipStatus.review_date >= today - timedelta(days=grace_days)).exists()
     birth, spouse_birth, has_hardship = session.execute(
         select(Person.birth_date, oldest_spouse, hardship).where(Person.id == person_id)).one()
     spouse_ages = [age_on(spouse_birth, today)] if spouse_birth is not None else []
@@ -402,7 +406,7 @@ def check_redemption(session, payer: LockedAccount, policy: Policy, today: date)
         return
     if payer.birth_date is not None and age_on(payer.birth_date, today) >= policy.redeem_min_age:
         return
-    age, spouse_ages, hardship = _person_facts(session, payer.person_id, today)
+    age, spouse_ages, hardship = _person_facts(session, payer.person_id, today, policy.priority.grace_days)
     if not domain.may_redeem(age=age, spouse_ages=spouse_ages, has_hardship=hardship,
                              min_age=policy.redeem_min_age, spouse_counts=policy.redeem_spouse_counts,
                              hardship_exception=policy.hardship_exception):

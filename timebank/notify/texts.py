@@ -75,6 +75,23 @@ event("goods_delivered", _l("捐赠物资送达"),
       lambda p: _("您捐赠的物资已送达"),
       lambda p: _("您捐赠的%(item)s %(quantity)s%(unit)s已送到受助人手中并确认收货。",
                   item=p.get("item", ""), quantity=p.get("quantity", ""), unit=p.get("unit", "")))
+def _kind(params) -> str:
+    from timebank.i18n import labels
+
+    return str(labels()["hardship"].get(params.get("kind"), params.get("kind", "")))
+
+
+event("status_review_due", _l("困难认定待复核"),
+      lambda p: _("困难认定待复核：%(name)s", name=p.get("name", "")),
+      lambda p: _("%(name)s的“%(kind)s”认定应于%(review_date)s复核。未复核的，自%(lapses_on)s起不再计入优先级。",
+                  name=p.get("name", ""), kind=_kind(p), review_date=p.get("review_date", ""),
+                  lapses_on=p.get("lapses_on", "")))
+event("status_lapsed", _l("困难认定到期"),
+      lambda p: _("困难认定已到期，服务优先级已调整"),
+      lambda p: _("%(name)s的“%(kind)s”认定已过复核日期%(review_date)s且未复核，自%(lapses_on)s起不再计入，"
+                  "服务优先级现为第%(tier)s级。如情况未变，请联系社工站复核。",
+                  name=p.get("name", ""), kind=_kind(p), review_date=p.get("review_date", ""),
+                  lapses_on=p.get("lapses_on", ""), tier=p.get("tier", "")))
 event("message", _l("通知"),
       lambda p: p.get("title", ""),
       lambda p: p.get("body", ""))

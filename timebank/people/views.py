@@ -14,7 +14,7 @@ from timebank.audit.access import after_read
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.i18n import labels
-from timebank.people import domain, queries
+from timebank.people import domain, priority_facts, queries
 from timebank.people import service as people
 from timebank.people.forms import HardshipForm, RelativeForm, ResidentForm, ReviewForm
 from timebank.web import attach_error, roles_required
@@ -136,7 +136,7 @@ def _render_detail(person_id: int, hardship=None, relative=None, status=200):
     return render_template(
         "station/resident.html", profile=profile, relatives=queries.relatives_of(db.session, person_id),
         hardship_form=hardship or default_h, relative_form=relative or default_r,
-        action_form=ConfirmActionForm(),
+        action_form=ConfirmActionForm(), priority=priority_facts.priority_of(db.session, person_id, clock.today()),
     ), status
 
 

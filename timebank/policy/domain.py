@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 
+from timebank.policy import priority as priority_rules
+
 KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild", "sibling")
 DIRECT_KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild")  # 直系亲属 and spouse
 MINOR_MODES = ("group_or_guardian", "group_only", "guardian_only")
@@ -37,15 +39,19 @@ class Policy:
     hold_expiry_days: int = 30
     hours_expire: bool = False  # no expiry by default; shown, not yet configurable
     cash_allowed: bool = False  # services only, never cash or goods; fixed by law, shown for clarity
+    # who is a priority person: groups, tiers, which pools pay, status grace and notice (policy/priority.py)
+    priority: priority_rules.Table = priority_rules.DEFAULT_TABLE
 
     def to_json(self) -> str:
         data = asdict(self)
         data["gift_kinships"] = list(self.gift_kinships)
+        data["priority"] = priority_rules.to_dict(self.priority)
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 DEFAULT_POLICY = Policy()
-EDITABLE = tuple(f.name for f in fields(Policy) if f.name not in ("hours_expire", "cash_allowed", "credit_percent"))
+EDITABLE = tuple(f.name for f in fields(Policy)
+                 if f.name not in ("hours_expire", "cash_allowed", "credit_percent", "priority"))
 
 
 def from_json(text: str | None) -> Policy:
@@ -55,6 +61,11 @@ def from_json(text: str | None) -> Policy:
     clean = {k: v for k, v in data.items() if k in known}
     if "gift_kinships" in clean:
         clean["gift_kinships"] = tuple(clean["gift_kinships"])
+    if "priority" in clean:
+        try:
+            clean["priority"] = priority_rules.from_dict(clean["priority"])
+        except priority_rules.TableInvalid as error:
+            raise PolicyInvalid("priority", error.field) from None
     return validate(Policy(**clean))
 
 
@@ -78,6 +89,12 @@ def validate(policy: Policy) -> Policy:
         raise PolicyInvalid("gift_kinships", "choice")
     if policy.cash_allowed or policy.hours_expire:
         raise PolicyInvalid("cash_allowed", "fixed")
+    if not isinstance(policy.priority, priority_rules.Table):
+        raise PolicyInvalid("priority", "groups")
+    try:
+        priority_rules.validate(policy.priority)
+    except priority_rules.TableInvalid as error:
+        raise PolicyInvalid(error.field, "range") from None
     return policy
 
 

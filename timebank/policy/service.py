@@ -14,6 +14,7 @@ from timebank.accounts.models import User
 from timebank.audit import service as audit
 from timebank.errors import Forbidden, ValidationFailed
 from timebank.policy import domain
+from timebank.policy import priority as priority_rules
 from timebank.policy.models import PolicyVersion
 
 MESSAGES = {
@@ -26,6 +27,12 @@ MESSAGES = {
     "gift_kinships": _l("转赠对象只能是所列的亲属关系"),
     "credit_percent": _l("服务1分钟记1分钟,不能修改"),
     "cash_allowed": _l("时间只能兑换服务,不能兑换现金或实物"),
+    "tiers": _l("优先级应为1到5的整数"),
+    "groups": _l("重点人群设置有误"),
+    "backstop_max_tier": _l("政府兜底时间池支付的优先级应在1到5级之间"),
+    "county_pool_max_tier": _l("县捐赠时间池支付的优先级应在1到5级之间"),
+    "grace_days": _l("复核日期过后的宽限天数应在0到365天之间"),
+    "notice_days": _l("提前提醒复核的天数应在1到180天之间"),
 }
 
 
@@ -69,6 +76,20 @@ def history(session, limit: int = 50) -> list[PolicyVersion]:
                                 .order_by(PolicyVersion.id.desc()).limit(limit)))
 
 
+def save_priority(session, actor: User, *, tiers: dict[str, int] | None = None, watch: dict[str, bool] | None = None,
+                  grant: dict[str, bool] | None = None, settings: dict | None = None, note: str | None,
+                  now: datetime) -> PolicyVersion:
+    """A new version with the priority table's tiers, flags, pool limits or status days changed."""
+    if not actor.has_role("admin"):
+        raise Forbidden()
+    _version, old = current(session)
+    try:
+        table = priority_rules.with_settings(old.priority, tiers=tiers, watch=watch, grant=grant, **(settings or {}))
+    except priority_rules.TableInvalid as error:
+        raise ValidationFailed(MESSAGES.get(error.field), field=error.field) from None
+    return _store(session, actor, old, dataclasses.replace(old, priority=table), note=note, now=now)
+
+
 def save(session, actor: User, changes: dict, *, note: str | None, now: datetime) -> PolicyVersion:
     """Record a new version with who and when; unchanged settings carry over."""
     if not actor.has_role("admin"):
@@ -85,6 +106,11 @@ def save(session, actor: User, changes: dict, *, note: str | None, now: datetime
         raise ValidationFailed(MESSAGES.get(error.field), field=error.field) from None
     except TypeError:
         raise ValidationFailed() from None
+    return _store(session, actor, old, new, note=note, now=now)
+
+
+def _store(session, actor: User, old: domain.Policy, new: domain.Policy, *, note: str | None,
+           now: datetime) -> PolicyVersion:
     row = PolicyVersion(settings=new.to_json(), note=(note or "").strip()[:300] or None, created_by_id=actor.id,
                         created_at=now)
     session.add(row)

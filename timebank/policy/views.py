@@ -15,7 +15,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from timebank import clock
 from timebank.errors import DomainError
 from timebank.extensions import db
+from timebank.i18n import labels
 from timebank.policy import domain
+from timebank.policy import priority as priority_rules
 from timebank.policy import service as policy_service
 from timebank.web import attach_error, roles_required
 
@@ -50,10 +52,11 @@ def _form_from(policy: domain.Policy, formdata=None) -> PolicyForm:
     })
 
 
-def _render(form, status=200):
+def _render(form, status=200, pform=None):
     version, policy = policy_service.current(db.session)
     return render_template("policy/edit.html", form=form, policy=policy, version=version,
-                           history=policy_service.history(db.session)), status
+                           history=policy_service.history(db.session),
+                           pform=pform or _priority_form(policy.priority), priority_rows=_rows(policy.priority)), status
 
 
 @bp.get("/")
@@ -83,3 +86,87 @@ def save():
     db.session.commit()
     flash(_("规则已保存为新版本"))
     return redirect(url_for("policy.edit"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the priority table (who is a priority person, which tier, which pools pay)
+
+
+def _priority_form(table: priority_rules.Table, formdata=None):
+    class PriorityForm(FlaskForm):
+        backstop_max_tier = IntegerField(_l("政府兜底时间池支付到第几级"), validators=[InputRequired()])
+        county_pool_max_tier = IntegerField(_l("县捐赠时间池支付到第几级"), validators=[InputRequired()])
+        grace_days = IntegerField(_l("复核日期过后仍计入的宽限天数"), validators=[InputRequired()])
+        notice_days = IntegerField(_l("提前多少天提醒社工站复核"), validators=[InputRequired()])
+        note = StringField(_l("修改说明(例如依据的文件)"), validators=[Optional(), Length(max=300)])
+
+    data = {"backstop_max_tier": table.backstop_max_tier, "county_pool_max_tier": table.county_pool_max_tier,
+            "grace_days": table.grace_days, "notice_days": table.notice_days}
+    for group in table.groups:
+        setattr(PriorityForm, f"tier_{group.key}", IntegerField(_l("优先级"), validators=[InputRequired()]))
+        setattr(PriorityForm, f"watch_{group.key}", BooleanField(_l("主动关爱")))
+        setattr(PriorityForm, f"grant_{group.key}", BooleanField(_l("可获发放时长")))
+        data.update({f"tier_{group.key}": group.tier, f"watch_{group.key}": group.watch,
+                     f"grant_{group.key}": group.grant})
+    return PriorityForm(formdata=formdata, data=data)
+
+
+def describe(rule: priority_rules.Rule) -> str:
+    """One rule of a priority group in plain words, e.g. "80岁以上，独居或空巢"."""
+    hardship = labels()["hardship"]
+    parts = []
+    if rule.min_age is not None and rule.max_age is not None:
+        parts.append(_("%(low)s到%(high)s岁", low=rule.min_age, high=rule.max_age))
+    elif rule.min_age is not None:
+        parts.append(_("%(age)s岁以上", age=rule.min_age))
+    elif rule.max_age is not None:
+        parts.append(_("%(age)s岁以下", age=rule.max_age))
+    if set(rule.living) == {"alone", "empty_nest"}:
+        parts.append(_("独居或空巢"))
+    elif rule.living:
+        parts.append(_("或").join(str(labels()["living"][v]) for v in rule.living))
+    if rule.statuses:
+        parts.append(_("认定为%(kinds)s", kinds=_("或").join(str(hardship[k]) for k in rule.statuses)))
+    if rule.all_statuses:
+        parts.append(_("认定为%(kinds)s", kinds=_("且").join(str(hardship[k]) for k in rule.all_statuses)))
+    if rule.disability_grades:
+        parts.append(_("残疾等级为%(grades)s", grades=_("或").join(
+            str(labels()["disability"][g]) for g in rule.disability_grades)))
+    if rule.min_adl is not None:
+        adl = {1: _("轻度失能及以上"), 2: _("中度失能及以上"), 3: _("重度失能及以上"), 4: _("完全失能")}
+        parts.append(str(adl.get(rule.min_adl, _("能力评估有记录"))))
+    return _("，").join(parts)
+
+
+def _rows(table: priority_rules.Table) -> list[dict]:
+    names = labels()["priority_group"]
+    return [{"group": g, "name": names.get(g.key, g.key), "rules": [describe(r) for r in g.rules],
+             "backstop": g.tier <= table.backstop_max_tier, "county_pool": g.tier <= table.county_pool_max_tier}
+            for g in table.groups]
+
+
+@bp.post("/priority")
+@roles_required("admin")
+def priority_save():
+    table = policy_service.current(db.session)[1].priority
+    pform = _priority_form(table, formdata=request.form)
+    if not pform.validate_on_submit():
+        return _render(_form_from(policy_service.current(db.session)[1]), 422, pform=pform)
+    keys = [g.key for g in table.groups]
+    try:
+        policy_service.save_priority(
+            db.session, current_user, tiers={k: pform[f"tier_{k}"].data for k in keys},
+            watch={k: pform[f"watch_{k}"].data for k in keys}, grant={k: pform[f"grant_{k}"].data for k in keys},
+            settings={name: pform[name].data for name in
+                      ("backstop_max_tier", "county_pool_max_tier", "grace_days", "notice_days")},
+            note=pform.note.data, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        if error.field == "tiers":
+            error.field = next((f"tier_{k}" for k in keys if not 1 <= (pform[f"tier_{k}"].data or 0) <= 5),
+                               f"tier_{keys[0]}")
+        attach_error(pform, error)
+        return _render(_form_from(policy_service.current(db.session)[1]), error.status, pform=pform)
+    db.session.commit()
+    flash(_("重点人群与优先级已保存为新版本"))
+    return redirect(url_for("policy.edit") + "#priority")

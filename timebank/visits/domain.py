@@ -1,11 +1,11 @@
-"""Pure rules for service requests and visits: the transition table, priority tiers, overlap with travel
+"""Pure rules for service requests and visits: the transition table, priority score, overlap with travel
 time, weekly capacity, availability, settled minutes. No Flask, no ORM, never reads the clock."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 STATES = ("open", "matched", "in_service", "done", "confirmed", "settled", "cancelled", "expired", "disputed",
@@ -104,45 +104,13 @@ def transition(state: str, action: str, roles: Iterable[str], *, seats_left: int
 # priority
 
 
-LONE_ELDER = "lone_elder"  # 重点空巢独居 (definition below)
-DEFAULT_TIERS: dict[str, int] = {
-    "tekun": 1, "orphan": 1, "de_facto_orphan": 1,
-    LONE_ELDER: 2, "severe_disability": 2, "left_behind_child": 2, "child_in_difficulty": 2,
-    "family_planning_special": 2,
-    "dibao": 3,
-    "dibao_edge": 4, "expenditure": 4,
-}
+# Who is a priority person and which tier they are in: timebank.policy.priority (one definition).
 OTHER_TIER = 5
-BACKSTOP_MAX_TIER = 3  # the government backstop pool serves tiers 1-3 by default
-
-
-def is_lone_elder(age: int, living: str, kinds: Iterable[str], disability_grade: int) -> bool:
-    """重点空巢独居: 80+ living alone or in an empty nest, or 60-79 on 低保 and disabled, living alone."""
-    alone = living in ("alone", "empty_nest")
-    if not alone:
-        return False
-    if age >= 80:
-        return True
-    return 60 <= age < 80 and "dibao" in set(kinds) and disability_grade > 0
-
-
-def priority_tier(kinds: Iterable[str], *, lone_elder: bool, tiers: dict[str, int] | None = None) -> int:
-    """The best (lowest) tier the resident's verified statuses and situation give; 5 = other."""
-    table = DEFAULT_TIERS if tiers is None else tiers
-    facts = set(kinds) | ({LONE_ELDER} if lone_elder else set())
-    return min([table[k] for k in facts if k in table], default=OTHER_TIER)
 
 
 def priority_score(tier: int, urgent: bool) -> int:
     """Higher is served first: the tier dominates, urgency lifts within it."""
     return (OTHER_TIER + 1 - tier) * 10 + (5 if urgent else 0)
-
-
-def pool_allowed(payer: str, tier: int, backstop_max_tier: int = BACKSTOP_MAX_TIER) -> bool:
-    """Own hours and the county donation pool are open to anyone; the backstop serves priority tiers."""
-    if payer == "backstop":
-        return tier <= backstop_max_tier
-    return payer in PAYERS
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -278,8 +246,6 @@ def resolved_minutes(outcome: str, credited: int, part: int | None) -> int:
 class Rules:
     """The visit settings a county may change (stored versioned, like the ledger policy)."""
 
-    tiers: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIERS))
-    backstop_max_tier: int = BACKSTOP_MAX_TIER
     give_back_cutoff_hours: int = 24
     checkin_tolerance_minutes: int = 60
     overtime_tolerance_minutes: int = 30
@@ -289,14 +255,11 @@ class Rules:
 
 
 def validate_rules(rules: Rules) -> Rules:
-    for name, low, high in (("backstop_max_tier", 1, 5), ("give_back_cutoff_hours", 0, 168),
+    for name, low, high in (("give_back_cutoff_hours", 0, 168),
                             ("checkin_tolerance_minutes", 5, 240), ("overtime_tolerance_minutes", 0, 120),
                             ("auto_confirm_days", 1, 30), ("card_valid_days", 30, 3650),
                             ("travel_speed_kmh", 3, 80)):
         value = getattr(rules, name)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise RuleBroken(name)
-    for key, tier in rules.tiers.items():
-        if key not in DEFAULT_TIERS or isinstance(tier, bool) or not isinstance(tier, int) or not 1 <= tier <= 5:
-            raise RuleBroken("tiers")
     return rules

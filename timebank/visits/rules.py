@@ -1,4 +1,4 @@
-"""The visit settings in force (priority tier table, cut-offs, tolerances): versioned rows, newest wins."""
+"""The visit settings in force (cut-offs, tolerances; priority tiers live in the policy): versioned rows, newest wins."""
 
 from __future__ import annotations
 
@@ -16,14 +16,12 @@ from timebank.visits import domain
 from timebank.visits.models import VisitRulesVersion
 
 MESSAGES = {
-    "backstop_max_tier": _l("兜底池服务的最低优先级应在1到5之间"),
     "give_back_cutoff_hours": _l("退出截止时间应在0到168小时之间"),
     "checkin_tolerance_minutes": _l("签到容差应在5到240分钟之间"),
     "overtime_tolerance_minutes": _l("超时容差应在0到120分钟之间"),
     "auto_confirm_days": _l("自动确认天数应在1到30天之间"),
     "card_valid_days": _l("服务卡有效期应在30到3650天之间"),
     "travel_speed_kmh": _l("路途速度应在3到80公里/小时之间"),
-    "tiers": _l("优先级应为1到5的整数"),
 }
 
 
@@ -33,9 +31,7 @@ def current(session) -> domain.Rules:
         return domain.Rules()
     data = json.loads(text)
     known = {f.name for f in dataclasses.fields(domain.Rules)}
-    clean = {k: v for k, v in data.items() if k in known}
-    if "tiers" in clean:
-        clean["tiers"] = {**domain.DEFAULT_TIERS, **clean["tiers"]}
+    clean = {k: v for k, v in data.items() if k in known}  # old rows' tier table is ignored: see the policy
     return domain.Rules(**clean)
 
 

@@ -17,16 +17,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from timebank.accounts.domain import age_on
 from timebank.accounts.models import OrgNode, Person, User
 from timebank.accounts.scope import scope_path
 from timebank.catalog.models import ServiceCategory, Skill
 from timebank.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
-from timebank.people import minors
+from timebank.people import minors, priority_facts
 from timebank.people.availability import AvailabilityException
-from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
+from timebank.people.models import Relative, ResidentProfile, VolunteerProfile
+from timebank.policy import priority as priority_rules
 from timebank.visits import domain
 from timebank.visits import rules as visit_rules
 from timebank.visits.models import Exclusion, Seat, ServiceRequest, VisitEvent
@@ -181,12 +181,8 @@ def place_of(person: Person) -> domain.Place | None:
 
 
 def priority_of(session, person: Person, today: date) -> int:
-    profile = session.get(ResidentProfile, person.id)
-    kinds = list(session.scalars(select(HardshipStatus.kind).where(HardshipStatus.person_id == person.id)))
-    living = profile.living_situation if profile else "with_family"
-    grade = profile.disability_grade if profile else 0
-    lone = domain.is_lone_elder(age_on(person.birth_date, today), living, kinds, grade)
-    return domain.priority_tier(kinds, lone_elder=lone, tiers=visit_rules.current(session).tiers)
+    """The resident's tier today, from the one priority rule (timebank.policy.priority)."""
+    return priority_facts.priority_of(session, person.id, today).tier
 
 
 def _check_poster(session, actor: User, resident: Person | None) -> None:
@@ -226,9 +222,9 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
     skills = list(session.scalars(select(Skill).where(Skill.id.in_(skill_ids)))) if skill_ids else []
     if len(skills) != len(set(skill_ids)):
         raise ValidationFailed(_l("所选技能不存在"), field="skill_ids")
-    tier = priority_of(session, resident, today)
-    settings = visit_rules.current(session)
-    if data.payer not in domain.PAYERS or not domain.pool_allowed(data.payer, tier, settings.backstop_max_tier):
+    standing = priority_facts.priority_of(session, resident.id, today)
+    tier = standing.tier
+    if data.payer not in domain.PAYERS or not priority_rules.payer_allowed(data.payer, standing):
         raise rule_error("payer", "payer")
     charity_id = None
     if data.payer == "charity":

@@ -46,10 +46,10 @@ def test_watched_residents_without_visits_get_one_welfare_check(vw, clock_at):
     clock_at(NOW)
     overdue = care.overdue(vw.session, now=NOW, today=TODAY)
     assert [item.resident.id for item in overdue] == [lone.id, poor.id]
-    assert overdue[0].groups == ["lone_80"] and overdue[1].groups == ["tekun"]
+    assert overdue[0].groups == ["lone_elder"] and overdue[1].groups == ["tekun"]
 
     first = run_job("proactive_care", scheduled_for=NOW)
-    assert first.counts == {"created": 2, "already_planned": 0}
+    assert first.counts == {"created": 2, "already_planned": 0, "no_public_payer": 0}
     requests = list(vw.session.scalars(select(ServiceRequest).order_by(ServiceRequest.id)))
     assert {r.resident_id for r in requests} == {lone.id, poor.id}
     assert all(r.payer == "backstop" and r.category.code == "welfare_check" for r in requests)
@@ -59,7 +59,7 @@ def test_watched_residents_without_visits_get_one_welfare_check(vw, clock_at):
     # the next day's run finds them overdue still, but a visit is planned: nothing is added
     clock_at(NOW + timedelta(days=1))
     second = run_job("proactive_care", scheduled_for=NOW + timedelta(days=1))
-    assert second.counts == {"created": 0, "already_planned": 2}
+    assert second.counts == {"created": 0, "already_planned": 2, "no_public_payer": 0}
     assert count(vw.session, ServiceRequest) == 2
 
 
@@ -84,7 +84,7 @@ def test_station_sees_only_its_subtree_on_the_care_page(vw, web, make_staff):
     make_staff("jia")
     web.login("jia", "Station-pass-2026")
     page = web.client.get("/station/care/").get_data(as_text=True)
-    assert "甲镇老人" in page and "乙镇老人" not in page and "80岁以上独居" in page
+    assert "甲镇老人" in page and "乙镇老人" not in page and "重点空巢独居老人" in page
 
 
 def test_reminders_go_out_24h_and_1h_before_once_each(vw, clock_at):

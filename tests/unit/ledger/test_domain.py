@@ -62,14 +62,11 @@ def test_gift_eligibility_reasons():
     assert domain.may_gift([("sibling", True), ("child", True)], allowed) is None
 
 
-def test_minors_and_priority():
+def test_minors():
     assert domain.may_deposit(age=18, min_age=18, minor_mode="group_only", team=False, guardian_consent=False)
     assert domain.may_deposit(age=15, min_age=18, minor_mode="group_or_guardian", team=False,
                               guardian_consent=True)
     assert not domain.may_deposit(age=15, min_age=18, minor_mode="group_only", team=False, guardian_consent=True)
-    assert domain.is_priority(age=82, living="alone", hardship_kinds=[], disability_grade=0)
-    assert domain.is_priority(age=30, living="with_family", hardship_kinds=["tekun"], disability_grade=0)
-    assert not domain.is_priority(age=70, living="alone", hardship_kinds=["dibao_edge"], disability_grade=3)
 
 
 def test_body_hash_is_stable_and_sensitive():

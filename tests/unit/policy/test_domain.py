@@ -32,3 +32,14 @@ def test_validation_names_the_setting(changes):
 def test_changed_fields():
     new = dataclasses.replace(domain.DEFAULT_POLICY, redeem_min_age=65)
     assert domain.changed_fields(domain.DEFAULT_POLICY, new) == ["redeem_min_age"]
+
+
+def test_priority_table_is_stored_with_the_policy():
+    from timebank.policy import priority
+
+    table = priority.with_settings(priority.DEFAULT_TABLE, tiers={"dibao": 2}, county_pool_max_tier=3)
+    policy = domain.Policy(priority=table)
+    assert domain.from_json(policy.to_json()) == policy
+    assert domain.from_json('{"redeem_min_age": 65}').priority == priority.DEFAULT_TABLE  # an old version
+    with pytest.raises(domain.PolicyInvalid):
+        domain.from_json('{"priority": {"grace_days": 999}}')

@@ -76,33 +76,8 @@ def test_facts_pick_the_target():
     assert domain.transition("done", "confirm", ["volunteer", "relative"]) == ("confirmed", "relative")
 
 
-def test_priority_tiers():
-    assert domain.priority_tier(["tekun"], lone_elder=False) == 1
-    assert domain.priority_tier(["de_facto_orphan", "dibao"], lone_elder=False) == 1
-    assert domain.priority_tier([], lone_elder=True) == 2
-    assert domain.priority_tier(["severe_disability"], lone_elder=False) == 2
-    assert domain.priority_tier(["left_behind_child"], lone_elder=False) == 2
-    assert domain.priority_tier(["dibao"], lone_elder=False) == 3
-    assert domain.priority_tier(["dibao_edge"], lone_elder=False) == 4
-    assert domain.priority_tier(["expenditure"], lone_elder=False) == 4
-    assert domain.priority_tier([], lone_elder=False) == 5
-    assert domain.priority_tier(["dibao"], lone_elder=False, tiers={"dibao": 1}) == 1
+def test_priority_score():
     assert domain.priority_score(1, False) > domain.priority_score(2, True) > domain.priority_score(2, False)
-
-
-def test_lone_elder_definition():
-    assert domain.is_lone_elder(85, "alone", [], 0)
-    assert domain.is_lone_elder(80, "empty_nest", [], 0)
-    assert not domain.is_lone_elder(85, "with_family", [], 0)
-    assert domain.is_lone_elder(70, "alone", ["dibao"], 2)
-    assert not domain.is_lone_elder(70, "alone", ["dibao"], 0)
-    assert not domain.is_lone_elder(59, "alone", ["dibao"], 2)
-
-
-def test_backstop_only_for_priority_tiers():
-    assert domain.pool_allowed("backstop", 3) and not domain.pool_allowed("backstop", 4)
-    assert domain.pool_allowed("own", 5) and domain.pool_allowed("county_donation", 5)
-    assert not domain.pool_allowed("cash", 1)
 
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -193,5 +168,3 @@ def test_rules_validation():
     domain.validate_rules(domain.Rules())
     with pytest.raises(domain.RuleBroken):
         domain.validate_rules(domain.Rules(auto_confirm_days=0))
-    with pytest.raises(domain.RuleBroken):
-        domain.validate_rules(domain.Rules(tiers={"dibao": 9}))
