@@ -71,6 +71,19 @@ event("goods_delivered", _l("捐赠物资送达"),
       lambda p: _("您捐赠的物资已送达"),
       lambda p: _("您捐赠的%(item)s %(quantity)s%(unit)s已送到受助人手中并确认收货。",
                   item=p.get("item", ""), quantity=p.get("quantity", ""), unit=p.get("unit", "")))
+event("person_moved", _l("迁移与服务变更"),
+      lambda p: _("服务已转由新社工站负责"),
+      lambda p: _("%(name)s已迁往%(village)s，今后由当地社工站负责。尚未开始的%(cancelled)s项服务已取消，"
+                  "如仍需要，请与新社工站联系重新预约。时间账户余额不变。",
+                  name=p.get("name", ""), village=p.get("village", ""), cancelled=p.get("cancelled", 0)))
+event("person_moved_away", _l("迁移与服务变更"),
+      lambda p: _("已登记为迁出本县"),
+      lambda p: _("%(name)s已登记为迁出本县，尚未开始的%(cancelled)s项服务已取消。时间账户余额保留。",
+                  name=p.get("name", ""), cancelled=p.get("cancelled", 0)))
+event("person_arrived", _l("迁入人员"),
+      lambda p: _("有人员迁入本站"),
+      lambda p: _("%(name)s从%(from)s迁入%(village)s，请核对资料，按需要重新安排服务。",
+                  name=p.get("name", ""), village=p.get("village", ""), **{"from": p.get("from", "")}))
 event("message", _l("通知"),
       lambda p: p.get("title", ""),
       lambda p: p.get("body", ""))
