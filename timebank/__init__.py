@@ -98,6 +98,10 @@ def register_areas(app: Flask) -> None:
         api.register_blueprint(blueprint)
     csrf.exempt(visits_api.blp)
     api.register_blueprint(visits_api.blp)
+    from timebank.people import api as people_api
+
+    csrf.exempt(people_api.blp)
+    api.register_blueprint(people_api.blp)
     from timebank.charity import api as charity_api
     from timebank.charity import goods_views, public_views
     from timebank.charity import views as charity_views
