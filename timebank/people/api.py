@@ -72,7 +72,7 @@ def person_move(args, person_id):
         out = lifecycle.move_away(db.session, g.api_user, person_id, reason=args["reason"], now=clock.now())
     else:
         out = lifecycle.move_person(db.session, g.api_user, person_id, village_id=args["village_id"],
-                                    reason=args["reason"], now=clock.now())
+                                    reason=args["reason"], address=args["address"], now=clock.now())
     db.session.commit()
     return out
 

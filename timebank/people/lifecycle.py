@@ -160,7 +160,7 @@ def _station_staff(session, village: OrgNode) -> list[int]:
 
 
 def move_person(session, actor: User, person_id: int, *, village_id: int, reason: str | None,
-                now: datetime) -> Cascade:
+                now: datetime, address: str | None = None) -> Cascade:
     """Hand the person to the station of another township: their village changes, unstarted requests are
     cancelled (holds voided), the person (or their verified relatives) and the new station are told.
     The balance stays: the county has one ledger."""
@@ -181,9 +181,14 @@ def move_person(session, actor: User, person_id: int, *, village_id: int, reason
     _withdraw_proposals(session, actor, person, cancel_reason, now, out)
     person.node_id, person.node = target.id, target
     person.latitude, person.longitude = target.latitude, target.longitude
+    changes = {"village": (old_node.name, target.name), "cancelled": (None, len(out.cancelled))}
+    address = (address or "").strip()[:200]
+    if address and address != person.address:
+        changes["address"] = (person.address, address)
+        person.address = address
     session.flush()
     audit.record(session, "person_move", actor_id=actor.id, target=f"person:{person.id}", detail=reason or None,
-                 changes={"village": (old_node.name, target.name), "cancelled": (None, len(out.cancelled))})
+                 changes=changes)
     for user_id in _people_to_tell(session, person):
         notify(session, user_id, "person_moved", {"name": person.name, "village": target.name,
                                                   "cancelled": len(out.cancelled)}, link="/me", now=now)

@@ -43,6 +43,7 @@ class IdentityForm(FlaskForm):
 class MoveForm(FlaskForm):
     village_id = SelectField(_l("迁往的村/社区（其他乡镇）"), coerce=int_or_none,
                              validators=[DataRequired(_l("请选择要迁往的村或社区"))])
+    address = StringField(_l("新住址（可不填）"), validators=[Optional(), Length(max=200)])
     reason = StringField(_l("说明（可不填）"), validators=[Optional(), Length(max=200)])
 
 

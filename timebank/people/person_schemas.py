@@ -67,6 +67,7 @@ class MoveSchema(Schema):
 
     village_id = fields.Integer(load_default=None)
     left_county = fields.Boolean(load_default=False)
+    address = fields.String(load_default=None, validate=validate.Length(max=200))
     reason = fields.String(load_default=None, validate=validate.Length(max=200))
 
 

@@ -222,7 +222,7 @@ def move(person_id: int):
         return _person_page(person_id, move=form, status=422)
     try:
         out = lifecycle.move_person(db.session, current_user, person_id, village_id=form.village_id.data,
-                                    reason=form.reason.data, now=clock.now())
+                                    reason=form.reason.data, address=form.address.data, now=clock.now())
     except DomainError as error:
         db.session.rollback()
         if error.status == 404:
