@@ -78,7 +78,7 @@ def edit_person(session, actor: User, person_id: int, changes: dict, *, today: d
     if "address" in changes:
         new["address"] = _text(changes["address"], 200)
     node = None
-    if "village_id" in changes:
+    if "village_id" in changes and changes["village_id"] is not None:
         node = session.get(OrgNode, changes["village_id"]) if isinstance(changes["village_id"], int) else None
         if node is None:
             raise NotInScope(field="village_id")

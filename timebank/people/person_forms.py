@@ -21,7 +21,8 @@ def int_or_none(value):
 class EditForm(FlaskForm):
     phone = StringField(_l("联系电话"), validators=[Optional()])
     address = StringField(_l("详细住址"), validators=[Optional(), Length(max=200)])
-    village_id = SelectField(_l("所在村/社区"), coerce=int_or_none, validators=[Optional()])
+    # not checked against the choices: the service answers 404 for a village outside the subtree
+    village_id = SelectField(_l("所在村/社区"), coerce=int_or_none, validators=[Optional()], validate_choice=False)
     living_situation = SelectField(_l("居住情况"), validators=[Optional()])
     disability_grade = SelectField(_l("残疾等级"), coerce=int_or_none, validators=[Optional()])
     disability_type = SelectField(_l("残疾类别"), validators=[Optional()])
