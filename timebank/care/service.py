@@ -55,7 +55,7 @@ def overdue(session, *, now: datetime, today: date, actor: User | None = None) -
     planned = dict(session.execute(
         select(ServiceRequest.resident_id, func.min(ServiceRequest.id))
         .where(ServiceRequest.status.in_(PLANNED)).group_by(ServiceRequest.resident_id)).all())
-    stmt = (select(ResidentProfile).join(Person)
+    stmt = (select(ResidentProfile).join(Person).where(Person.status == "active")  # not moved away or deceased
             .options(selectinload(ResidentProfile.person).selectinload(Person.node),
                      selectinload(ResidentProfile.statuses)))
     if actor is not None:

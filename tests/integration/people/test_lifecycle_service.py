@@ -396,3 +396,22 @@ def test_cancelled_requests_stay_out_of_other_statuses(vw):
     vw.session.commit()
     vw.session.refresh(done)
     assert done.status == "done"  # a service already given is not undone
+
+
+def test_proactive_care_and_matching_leave_out_people_who_died_or_moved_away(vw):
+    from timebank.care import service as care
+    from timebank.dispatch import build
+
+    elder = vw.resident(birth=date(1930, 1, 1), living="alone")  # 80+ living alone: a watch group
+    volunteer, active = vw.volunteer(), vw.volunteer()
+    with vw.session.no_autoflush:
+        before = {o.resident.id for o in care.overdue(vw.session, now=NOW + timedelta(days=60), today=TODAY)}
+    assert elder.id in before
+    lifecycle.mark_deceased(vw.session, vw.admin, elder.id, died_on=TODAY, today=TODAY, now=NOW)
+    lifecycle.move_away(vw.session, vw.admin, volunteer.person_id, reason="外省", now=NOW)
+    vw.session.commit()
+    after = {o.resident.id for o in care.overdue(vw.session, now=NOW + timedelta(days=60), today=TODAY)}
+    assert elder.id not in after
+    built = build.build(vw.session, vw.county["root"], start=NOW, end=NOW + timedelta(days=7), now=NOW)
+    assert volunteer.person_id not in built.volunteers.values()
+    assert active.person_id in built.volunteers.values()
