@@ -265,13 +265,14 @@ def write(session, debit: LockedAccount, credit: LockedAccount, minutes: int, *,
     """Append one transfer and move the cached balances with it (the caller has locked both accounts).
 
     A deceased person's account spends nothing new (no posted debit, no new reservation); only the
-    disposition of the estate (`estate=True`, see timebank.ledger.estate) moves its balance.
+    disposition of the estate (`estate=True`, see timebank.ledger.estate) and an admin's reversal of a
+    mistaken transfer move its balance.
 
     One statement on PostgreSQL, two on SQLite: the INSERT (if the key is already used it adds nothing,
     nothing moves, and KeyTaken is raised) and one UPDATE of both cached balances by their deltas.
     """
     released = pending.minutes if pending is not None else 0  # a resolution releases the whole reservation
-    if debit.status == "deceased" and not estate and phase in ("posted", "pending"):
+    if debit.status == "deceased" and not (estate or kind == "reversal") and phase in ("posted", "pending"):
         raise from_rule(domain.LedgerRuleBroken("deceased"), "person_id")
     if phase in domain.POSTED_PHASES:
         domain.check_spend(debit.kind, debit.balance, debit.pending_debits - released, minutes)

@@ -335,6 +335,11 @@ def test_frozen_keeps_the_balance_and_refuses_spending(vw):
                                      now=NOW))
     vw.session.rollback()
     assert vw.account(user.person_id).balance == 200
+    # an admin may still correct a mistaken transfer by reversal
+    earned = vw.session.scalar(select(Transfer).where(Transfer.kind == "earn", Transfer.minutes == 200))
+    vw.run(lambda: ledger.reverse(vw.session, vw.admin, transfer_id=earned.id, reason="误记", key=vw.key("r"),
+                                  now=NOW))
+    assert vw.account(user.person_id).balance == 0
     vw.check()
 
 
