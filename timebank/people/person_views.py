@@ -17,7 +17,7 @@ from timebank.accounts.forms import ConfirmActionForm
 from timebank.accounts.models import OrgNode
 from timebank.errors import DomainError
 from timebank.extensions import db
-from timebank.i18n import labels
+from timebank.i18n import is_english, labels
 from timebank.people import corrections, lifecycle, person_queries
 from timebank.people.models import ResidentProfile, VolunteerProfile
 from timebank.people.person_forms import DeathForm, EditForm, HeirsForm, IdentityForm, MoveAwayForm, MoveForm
@@ -210,7 +210,8 @@ def identity(person_id: int):
 
 
 def _summary(out: lifecycle.Cascade) -> str:
-    return _("已取消%(n)s项未开始的服务。", n=len(out.cancelled))
+    sep = " " if is_english() else ""  # sentences follow each other without a space in Chinese
+    return sep + _("已取消%(n)s项未开始的服务。", n=len(out.cancelled))
 
 
 @bp.post("/<int:person_id>/move")
