@@ -71,6 +71,8 @@ def test_move_to_another_township_then_death(live_app, page_factory):
     chengguan.goto(f"{base}/station/residents/{elder_id}")
     assert chengguan.locator("[data-test=role-resident]").count() == 1
     chengguan.click("[data-test=person-page]")
+    assert chengguan.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # fits a phone
+    shot(chengguan, "person-record-phone")
     chengguan.select_option("#move-village_id", value=str(village_id))
     chengguan.fill("#move-address", "东湖镇幸福里5号")
     chengguan.fill("#move-reason", "随女儿居住")
@@ -94,6 +96,7 @@ def test_move_to_another_township_then_death(live_app, page_factory):
     donghu.wait_for_load_state()
     assert "已登记为已故" in donghu.content()
     assert donghu.locator("[data-test=person-status-value]").inner_text().startswith("已故")
+    assert donghu.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     shot(donghu, "person-deceased-phone")
 
     from timebank.ledger import service as ledger
