@@ -57,16 +57,18 @@ def register_areas(app: Flask) -> None:
     from timebank.accounts import admin_views
     from timebank.accounts import api as accounts_api
     from timebank.accounts import views as accounts_views
-    from timebank.core import views as core_views
-    from timebank.extensions import api
     from timebank.care import views as care_views
+    from timebank.catalog import views as catalog_views
+    from timebank.core import views as core_views
     from timebank.dispatch import api as dispatch_api
     from timebank.dispatch import views as dispatch_views
+    from timebank.extensions import api
     from timebank.jobs import views as jobs_views
     from timebank.ledger import api as ledger_api
     from timebank.ledger import views as ledger_views
     from timebank.notify import api as notify_api
     from timebank.notify import views as notify_views
+    from timebank.people import person_views, profile_views
     from timebank.people import views as people_views
     from timebank.policy import views as policy_views
     from timebank.visits import api as visits_api, views as visits_views
@@ -93,6 +95,7 @@ def register_areas(app: Flask) -> None:
 
     app.register_blueprint(station_views.bp)
     app.register_blueprint(passbook_views.bp)
+    app.register_blueprint(person_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
@@ -102,16 +105,22 @@ def register_areas(app: Flask) -> None:
         api.register_blueprint(blueprint)
     csrf.exempt(visits_api.blp)
     api.register_blueprint(visits_api.blp)
-    from timebank.charity import api as charity_api, goods_views, public_views, views as charity_views
+    from timebank.people import api as people_api
+
+    csrf.exempt(people_api.blp)
+    api.register_blueprint(people_api.blp)
+    from timebank.charity import api as charity_api
+    from timebank.charity import goods_views, public_views
+    from timebank.charity import views as charity_views
 
     for charity_bp in (charity_views.bp, goods_views.bp, public_views.bp):
         app.register_blueprint(charity_bp)
     csrf.exempt(charity_api.blp)
     api.register_blueprint(charity_api.blp)
-    from timebank.people import api as people_api
+    from timebank.people import person_api
 
-    csrf.exempt(people_api.blp)
-    api.register_blueprint(people_api.blp)
+    csrf.exempt(person_api.blp)
+    api.register_blueprint(person_api.blp)
     register_privacy(app)
 
 
@@ -134,9 +143,9 @@ def register_privacy(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from timebank.accounts.cli import org_cli, users_cli
+    from timebank.charity.cli import charity_cli
     from timebank.demo.cli import demo_cli
     from timebank.jobs.cli import jobs_cli, scheduler_cli, serve_command
-    from timebank.charity.cli import charity_cli
     from timebank.ledger.cli import ledger_cli
     from timebank.visits.cli import visits_cli
 

@@ -3,7 +3,10 @@
 from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
 from timebank.audit.models import AuditEvent  # noqa: F401
 from timebank.care.models import CareVisit, VisitReminder  # noqa: F401
-from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal  # noqa: F401
+from timebank.catalog.models import (
+    ServiceCategory,  # noqa: F401, E402
+    Skill,  # noqa: F401
+)
 from timebank.charity.models import (  # noqa: F401
     Allocation,
     CashGiftNote,
@@ -16,14 +19,12 @@ from timebank.charity.models import (  # noqa: F401
     ItemCategory,
     StockMovement,
 )
-from timebank.catalog.models import (
-    ServiceCategory,  # noqa: F401, E402
-    Skill,  # noqa: F401
-)
+from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal  # noqa: F401
 from timebank.jobs.models import JobHeartbeat, JobRun, apscheduler_jobs  # noqa: F401
 from timebank.ledger.models import CheckRun, GrantRequest, LedgerAccount, LedgerNotice, Transfer  # noqa: F401
 from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
 from timebank.people.availability import AvailabilityException, SocialWorkerCertificate  # noqa: F401, E402
+from timebank.people.estate_models import EstateDisposition  # noqa: F401
 from timebank.people.models import (  # noqa: F401
     Availability,
     HardshipStatus,

@@ -74,7 +74,7 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
 
     profiles = list(session.scalars(
         select(VolunteerProfile).join(VolunteerProfile.person).where(VolunteerProfile.status == "approved",
-                                                    Person.node_id.in_(in_scope),
+                                                    Person.status == "active", Person.node_id.in_(in_scope),
                                                     Person.birth_date <= adults_born_by)
         .options(selectinload(VolunteerProfile.skills), selectinload(VolunteerProfile.availability),
                  selectinload(VolunteerProfile.person).selectinload(Person.node))

@@ -142,6 +142,7 @@ class LockedAccount:
     pending_debits: int
     pending_credits: int
     birth_date: date | None = None  # the owner's, for person accounts
+    status: str | None = None  # the owner's person status (a deceased person's account spends nothing)
 
     @property
     def spendable(self) -> int:
@@ -171,7 +172,8 @@ _newest = select(func.max(_pv.c.id)).scalar_subquery()
 # checks need: the owner's birth date, the policy in force (newest version) and whether the key is used.
 _LOCK = (
     select(_acc.c.id, _acc.c.kind, _acc.c.person_id, _acc.c.code, _acc.c.balance, _acc.c.pending_debits,
-           _acc.c.pending_credits, _person.c.birth_date, _pv.c.id.label("policy_id"),
+           _acc.c.pending_credits, _person.c.birth_date, _person.c.status.label("person_status"),
+           _pv.c.id.label("policy_id"),
            _pv.c.settings.label("policy_settings"), _prior.c.id.label("prior_id"))
     .select_from(_acc.outerjoin(_person, _person.c.id == _acc.c.person_id)
                  .outerjoin(_pv, _pv.c.id == _newest)
@@ -223,7 +225,8 @@ def lock_rows(session, ids=(), *, person_ids=(), codes=(), key: str | None = Non
     got = Locked({}, version_id, policy, key_used=bool(rows) and rows[0].prior_id is not None)
     for row in rows:
         account = LockedAccount(row.id, row.kind, row.person_id, row.code, int(row.balance),
-                                int(row.pending_debits), int(row.pending_credits), row.birth_date)
+                                int(row.pending_debits), int(row.pending_credits), row.birth_date,
+                                row.person_status)
         got.accounts[row.id] = account
         if row.person_id is not None:
             got.by_person[row.person_id] = account
@@ -258,13 +261,19 @@ def write(session, debit: LockedAccount, credit: LockedAccount, minutes: int, *,
           phase: str = "posted", key: str | None = None, digest: str | None = None, parent: Transfer | None = None,
           pending: Transfer | None = None, reverses: Transfer | None = None, expires_at: datetime | None = None,
           reference: str | None = None, memo: str | None = None, actor_id: int | None = None,
-          policy_version_id: int | None = None, now: datetime) -> Transfer:
+          policy_version_id: int | None = None, estate: bool = False, now: datetime) -> Transfer:
     """Append one transfer and move the cached balances with it (the caller has locked both accounts).
+
+    A deceased person's account spends nothing new (no posted debit, no new reservation); only the
+    disposition of the estate (`estate=True`, see timebank.ledger.estate) and an admin's reversal of a
+    mistaken transfer move its balance.
 
     One statement on PostgreSQL, two on SQLite: the INSERT (if the key is already used it adds nothing,
     nothing moves, and KeyTaken is raised) and one UPDATE of both cached balances by their deltas.
     """
     released = pending.minutes if pending is not None else 0  # a resolution releases the whole reservation
+    if debit.status == "deceased" and not (estate or kind == "reversal") and phase in ("posted", "pending"):
+        raise from_rule(domain.LedgerRuleBroken("deceased"), "person_id")
     if phase in domain.POSTED_PHASES:
         domain.check_spend(debit.kind, debit.balance, debit.pending_debits - released, minutes)
     elif phase == "pending":

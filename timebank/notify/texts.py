@@ -92,6 +92,19 @@ event("status_lapsed", _l("困难认定到期"),
                   "服务优先级现为第%(tier)s级。如情况未变，请联系社工站复核。",
                   name=p.get("name", ""), kind=_kind(p), review_date=p.get("review_date", ""),
                   lapses_on=p.get("lapses_on", ""), tier=p.get("tier", "")))
+event("person_moved", _l("迁移与服务变更"),
+      lambda p: _("服务已转由新社工站负责"),
+      lambda p: _("%(name)s已迁往%(village)s，今后由当地社工站负责。尚未开始的%(cancelled)s项服务已取消，"
+                  "如仍需要，请与新社工站联系重新预约。时间账户余额不变。",
+                  name=p.get("name", ""), village=p.get("village", ""), cancelled=p.get("cancelled", 0)))
+event("person_moved_away", _l("迁移与服务变更"),
+      lambda p: _("已登记为迁出本县"),
+      lambda p: _("%(name)s已登记为迁出本县，尚未开始的%(cancelled)s项服务已取消。时间账户余额保留。",
+                  name=p.get("name", ""), cancelled=p.get("cancelled", 0)))
+event("person_arrived", _l("迁入人员"),
+      lambda p: _("有人员迁入本站"),
+      lambda p: _("%(name)s从%(from)s迁入%(village)s，请核对资料，按需要重新安排服务。",
+                  name=p.get("name", ""), village=p.get("village", ""), **{"from": p.get("from", "")}))
 event("message", _l("通知"),
       lambda p: p.get("title", ""),
       lambda p: p.get("body", ""))

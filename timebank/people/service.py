@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from timebank.accounts import service as accounts
 from timebank.accounts.models import OrgNode, Person, User, UserRole
-from timebank.accounts.scope import load_scoped, require_node
+from timebank.accounts.scope import load_scoped, require_node, scope_path
 from timebank.audit import service as audit
 from timebank.catalog.models import Skill
 from timebank.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
@@ -114,22 +114,64 @@ class ResidentInput:
     notes: str | None = None
 
 
-def register_resident(session, actor: User, data: ResidentInput, *, today: date) -> ResidentProfile:
+class PersonExists(Duplicate):
+    """The ID number belongs to a person in the actor's subtree: the station confirms it is the same person."""
+
+    code = "person_exists"
+
+
+def register_resident(session, actor: User, data: ResidentInput, *, today: date,
+                      confirm_person_id: int | None = None) -> ResidentProfile:
+    """Register a resident. When the ID number is already a person (a volunteer, a relative) in the actor's
+    subtree, the station confirms it is the same person (`confirm_person_id`) and the resident profile is
+    added to that person: one person, one ledger account, many roles."""
     node = session.get(OrgNode, data.person.node_id)
     require_node(actor, node)
     if data.living_situation not in domain.LIVING_SITUATIONS:
         raise ValidationFailed(_l("请选择居住情况"), field="living_situation")
     if data.disability_grade not in domain.DISABILITY_GRADES:
         raise ValidationFailed(_l("残疾等级无效"), field="disability_grade")
-    person = accounts.create_person(session, data.person, today)
+    accounts.parse_person(data.person, today)
+    person = accounts.find_person_by_id_number(session, data.person.id_number, today)
+    if person is None:
+        person = accounts.create_person(session, data.person, today)
+        detail = None
+    else:
+        _check_existing(session, actor, person, data, confirm_person_id)
+        detail = "existing person"
+        if person.user is not None and not person.user.has_role("resident"):
+            person.user.role_rows.append(UserRole(role="resident"))
     profile = ResidentProfile(person=person, living_situation=data.living_situation,
                               disability_grade=data.disability_grade,
                               consent_form_ref=(data.consent_form_ref or "").strip() or None,
                               registered_by_id=actor.id, notes=(data.notes or "").strip() or None)
     session.add(profile)
     session.flush()
-    audit.record(session, "resident_register", actor_id=actor.id, target=f"person:{person.id}")
+    audit.record(session, "resident_register", actor_id=actor.id, target=f"person:{person.id}", detail=detail)
     return profile
+
+
+def _check_existing(session, actor: User, person: Person, data: ResidentInput, confirm_person_id) -> None:
+    """Refusals and the confirmation step when the ID number is already registered (nothing is written)."""
+    masked = person.id_number_masked
+    if not is_in_scope(actor, person.node):
+        raise Duplicate(_l("身份证号码为%(id)s的%(name)s已在其他乡镇登记，本站不能直接添加。请联系对方社工站"
+                           "或县民政局办理迁入后再登记。", id=masked, name=person.name), field="id_number")
+    if (data.person.name or "").strip() != person.name:
+        raise ValidationFailed(_l("该身份证号码已登记，但填写的姓名与登记的不一致，请核对后再提交。"),
+                               field="name")
+    if person.status != "active":
+        raise Duplicate(_l("该人员已登记为已故或已迁出，不能登记为服务对象。"), field="id_number")
+    if session.get(ResidentProfile, person.id) is not None:
+        raise Duplicate(_l("此人已是本站的服务对象，无需重复登记。"), field="id_number")
+    if confirm_person_id != person.id:
+        raise PersonExists(_l("该身份证号码已登记。请核对是否为同一人。"), field="id_number",
+                           person_id=person.id, name=person.name, id_masked=masked, village=person.node.name)
+
+
+def is_in_scope(actor: User, node: OrgNode) -> bool:
+    path = scope_path(actor)
+    return path is not None and node.path.startswith(path)
 
 
 def load_resident(session, actor: User, person_id: int) -> ResidentProfile:

@@ -110,14 +110,19 @@ def resident_new():
             consent_form_ref=form.consent_form_ref.data,
             notes=form.notes.data,
         )
+        confirm = request.form.get("confirm_person_id", "")
         try:
-            profile = people.register_resident(db.session, current_user, data, today=clock.today())
+            profile = people.register_resident(db.session, current_user, data, today=clock.today(),
+                                               confirm_person_id=int(confirm) if confirm.isdigit() else None)
+        except people.PersonExists as error:
+            db.session.rollback()
+            return render_template("station/resident_new.html", form=form, existing=error.details), 200
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
             return render_template("station/resident_new.html", form=form), error.status
         db.session.commit()
-        flash(_("已登记服务对象"))
+        flash(_("已添加为服务对象（与已登记的同一人，共用一个时间账户）") if confirm else _("已登记服务对象"))
         return redirect(url_for("station.resident_detail", person_id=profile.person_id))
     return render_template("station/resident_new.html", form=form), 422 if request.method == "POST" else 200
 

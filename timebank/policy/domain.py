@@ -10,6 +10,7 @@ from timebank.policy import priority as priority_rules
 KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild", "sibling")
 DIRECT_KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild")  # 直系亲属 and spouse
 MINOR_MODES = ("group_or_guardian", "group_only", "guardian_only")
+DEATH_BALANCES = ("county_pool", "heirs", "frozen")
 MAX_CAP_MINUTES = 10_000 * 60
 
 
@@ -41,6 +42,9 @@ class Policy:
     cash_allowed: bool = False  # services only, never cash or goods; fixed by law, shown for clarity
     # who is a priority person: groups, tiers, which pools pay, status grace and notice (policy/priority.py)
     priority: priority_rules.Table = priority_rules.DEFAULT_TABLE
+    # a deceased person's balance: to the county donation pool (default: no national inheritance rule,
+    # and donated hours serve the most vulnerable), to verified direct relatives on approval, or frozen
+    death_balance: str = "county_pool"
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -85,6 +89,8 @@ def validate(policy: Policy) -> Policy:
     _int_range(policy, "hold_expiry_days", 1, 365)
     if policy.minor_mode not in MINOR_MODES:
         raise PolicyInvalid("minor_mode", "choice")
+    if policy.death_balance not in DEATH_BALANCES:
+        raise PolicyInvalid("death_balance", "choice")
     if not set(policy.gift_kinships) <= set(KINSHIPS):
         raise PolicyInvalid("gift_kinships", "choice")
     if policy.cash_allowed or policy.hours_expire:

@@ -24,6 +24,7 @@ MESSAGES = {
     "grant_approval_minutes": _l("需要复核的发放额度应在1小时到10000小时之间"),
     "hold_expiry_days": _l("预留时长的有效天数应在1到365天之间"),
     "minor_mode": _l("请选择未成年人规则"),
+    "death_balance": _l("请选择去世后余额的处理方式"),
     "gift_kinships": _l("转赠对象只能是所列的亲属关系"),
     "credit_percent": _l("服务1分钟记1分钟,不能修改"),
     "cash_allowed": _l("时间只能兑换服务,不能兑换现金或实物"),

@@ -40,6 +40,10 @@ class PolicyForm(FlaskForm):
     team_hours_donation_only = BooleanField(_l("团体志愿服务时长仅可捐赠"))
     grant_approval_hours = IntegerField(_l("超过多少小时的发放需要另一位管理员批准"), validators=[InputRequired()])
     hold_expiry_days = IntegerField(_l("预留时长的有效天数"), validators=[InputRequired()])
+    death_balance = SelectField(_l("去世后账户余额"), choices=[
+        SelectChoice("county_pool", _l("全部转入县捐赠时间池")),
+        SelectChoice("heirs", _l("经核实的直系亲属继承（社工站提出，另一人批准）")),
+        SelectChoice("frozen", _l("冻结，不再使用"))])
     note = StringField(_l("修改说明(例如依据的文件)"), validators=[Optional(), Length(max=300)])
 
 

@@ -53,6 +53,7 @@ MESSAGES = {
     "payer": _l("该服务对象不符合使用此时间池的条件"),
     "balance": _l("服务对象的时间账户余额不足"),
     "start": _l("开始时间须在时间段内"),
+    "person_inactive": _l("该人员已故或已迁出本县，不能再预约服务或接受服务任务"),
 }
 
 
@@ -200,6 +201,8 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
     series becomes one request per occurrence. Priority is computed here, never typed."""
     resident = session.get(Person, data.resident_id) if isinstance(data.resident_id, int) else None
     _check_poster(session, actor, resident)
+    if resident.status != "active":  # moved away or deceased: no new requests
+        raise rule_error("person_inactive", "resident_id")
     category = session.get(ServiceCategory, data.category_id) if isinstance(data.category_id, int) else None
     if category is None or not category.active:
         raise ValidationFailed(_l("请选择服务类别"), field="category_id")
@@ -368,6 +371,8 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
     if profile.status != "approved":
         raise rule_error("not_approved", "volunteer_id")
     minors.check_may_take_seat(session, profile.person.birth_date, today)  # individual visits: adults only
+    if profile.person.status != "active":  # moved away or deceased: no new seats
+        raise rule_error("person_inactive", "volunteer_id")
     if any(s.volunteer_id == person_id for s in seats):
         raise rule_error("already" if any(s.volunteer_id == person_id for s in active) else "retake", "volunteer_id")
     if len(active) >= req.seats_total:

@@ -129,7 +129,7 @@ def test_duplicate_resident_id_number_is_refused(station0, session, county):
     before = count_rows(session, Person)
     again = station0.post("/station/residents/new", data, token_from="/station/residents/new")
     assert again.status_code == 409
-    assert "该身份证号码已登记" in again.get_data(as_text=True)
+    assert "此人已是本站的服务对象" in again.get_data(as_text=True)
     assert count_rows(session, Person) == before
 
 
