@@ -265,7 +265,8 @@ def test_unlink_a_relative_keeps_the_history_and_relinking_needs_verification(st
 
     response = station0.post(f"{path}/relatives", {"r-name": relative.name,
                                                    "r-id_number": crypto.decrypt(relative.id_number_encrypted),
-                                                   "r-phone": "", "r-kinship": "child", "r-login_password": ""},
+                                                   "r-phone": "", "r-kinship": "child", "r-login_password": "",
+                                                   "r-consent_form_ref": "同意书-2026-01"},
                              token_from=path)
     assert response.status_code == 302
     session.expire_all()
