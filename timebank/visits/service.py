@@ -572,9 +572,11 @@ def add_exclusion(session, actor: User, resident_id: int, volunteer_id: int, *, 
     return row
 
 
-def remove_exclusion(session, actor: User, exclusion_id: int) -> Exclusion:
+def remove_exclusion(session, actor: User, exclusion_id: int, *, resident_id: int | None = None) -> Exclusion:
     """Station staff of the resident's subtree lift an exclusion (the row is deleted, the audit log keeps it)."""
     row = session.get(Exclusion, exclusion_id) if isinstance(exclusion_id, int) else None
+    if row is not None and resident_id is not None and row.resident_id != resident_id:
+        row = None
     resident = session.get(Person, row.resident_id) if row is not None else None
     if resident is None or not is_staff_for(actor, resident.node):
         raise NotInScope()
