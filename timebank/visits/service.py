@@ -384,7 +384,7 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
                              .with_for_update().execution_options(populate_existing=True))
     req = load(session, None, request_id, lock=True)
     if not may_see(session, actor, req):
-        if req.status != "open" and not req.safety and actor.has_role("volunteer", "social_worker"):
+        if req.status not in ("open", "review") and not req.safety and actor.has_role("volunteer", "social_worker"):
             raise rule_error("no_seat")  # it was open a moment ago: someone else took the last seat
         raise NotInScope()
     if assigning:
