@@ -183,7 +183,7 @@ def cancel(args, request_id):
 @token_required("station", "admin")
 @blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, ReviewQueueSchema)
-def review_queue(args):
+def awaiting(args):
     """Requests waiting for station review in the caller's subtree (30 a page, oldest first)."""
     rows, total = review.queue(db.session, g.api_user, page=args["page"])
     return {"items": rows, "total": total, "page": args["page"]}

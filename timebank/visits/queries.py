@@ -189,7 +189,8 @@ def residents_for_poster(session, actor: User) -> list[Person]:
     """Whom a resident or relative may post for: themselves (if a resident) and verified relatives."""
     from timebank.people.models import ResidentProfile
 
-    ids = select(Relative.resident_id).where(Relative.relative_id == actor.person_id, Relative.verified.is_(True))
+    ids = select(Relative.resident_id).where(Relative.relative_id == actor.person_id, Relative.verified.is_(True),
+                                             Relative.unlinked_at.is_(None))
     own = select(ResidentProfile.person_id).where(ResidentProfile.person_id == actor.person_id)
     return list(session.scalars(select(Person).where(Person.id.in_(ids) | Person.id.in_(own)).order_by(Person.id)))
 

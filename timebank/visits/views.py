@@ -424,7 +424,7 @@ def scan_record(token: str):
 
 @bp.get("/review")
 @roles_required(*STAFF)
-def review_queue():
+def awaiting():
     page = _page()
     rows, total = review.queue(db.session, current_user, page=page)
     return render_template("visits/review.html", rows=rows, total=total, page=page,
