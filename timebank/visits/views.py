@@ -466,12 +466,42 @@ def exclude(request_id: int):
                 _("已记录：不再安排该志愿者为这位服务对象服务"), "exclude", form)
 
 
+def _exclusions_page(person_id: int, form: ExcludeForm | None = None, status: int = 200):
+    rows = visits.exclusions_for(db.session, current_user, person_id)
+    form = form or ExcludeForm(prefix="e")
+    excluded = {x.volunteer_id for x in rows}
+    form.volunteer_id.choices = [(p.person_id, p.person.name) for p in queries.assignable(db.session, current_user)
+                                 if p.person_id not in excluded and p.person_id != person_id]
+    return render_template("visits/exclusions.html", resident=db.session.get(Person, person_id), rows=rows,
+                           action=ActionForm(), form=form), status
+
+
 @bp.get("/exclusions/<int:person_id>")
 @roles_required(*STAFF)
 def exclusions(person_id: int):
-    rows = visits.exclusions_for(db.session, current_user, person_id)
-    return render_template("visits/exclusions.html", resident=db.session.get(Person, person_id), rows=rows,
-                           action=ActionForm())
+    return _exclusions_page(person_id)
+
+
+@bp.post("/exclusions/<int:person_id>")
+@roles_required(*STAFF)
+def exclusion_add(person_id: int):
+    visits.exclusions_for(db.session, current_user, person_id)  # 404 outside the subtree
+    form = ExcludeForm(prefix="e")
+    form.volunteer_id.choices = [(p.person_id, p.person.name) for p in queries.assignable(db.session, current_user)]
+    if not form.validate_on_submit():
+        return _exclusions_page(person_id, form, 422)
+    try:
+        visits.add_exclusion(db.session, current_user, person_id, form.volunteer_id.data, reason=form.reason.data,
+                             now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        attach_error(form, error)
+        return _exclusions_page(person_id, form, error.status)
+    db.session.commit()
+    flash(_("已记录：不再安排该志愿者为这位服务对象服务"))
+    return redirect(url_for("visits.exclusions", person_id=person_id))
 
 
 @bp.post("/exclusions/<int:person_id>/<int:exclusion_id>/remove")

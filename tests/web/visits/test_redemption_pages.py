@@ -176,6 +176,14 @@ def test_exclusion_pages_and_api(web, client, vw, make_staff):
     row = vw.session.scalar(select(Exclusion))
     removed = web.post(f"/visits/exclusions/{elder.id}/{row.id}/remove", token_from=f"/visits/exclusions/{elder.id}")
     assert removed.status_code == 302 and vw.session.scalar(select(Exclusion.id)) is None
+    page = f"/visits/exclusions/{elder.id}"
+    bad = web.post(page, {"e-volunteer_id": volunteer.person_id, "e-reason": ""}, token_from=page)
+    assert bad.status_code == 422 and "请填写原因" in bad.get_data(as_text=True)
+    added = web.post(page, {"e-volunteer_id": volunteer.person_id, "e-reason": "家属来电"}, token_from=page)
+    assert added.status_code == 302 and vw.session.scalar(select(Exclusion.reason)) == "家属来电"
+    removed = web.post(f"/visits/exclusions/{elder.id}/{vw.session.scalar(select(Exclusion.id))}/remove",
+                       token_from=page)
+    assert removed.status_code == 302 and vw.session.scalar(select(Exclusion.id)) is None
 
     station = _api_token(client, "zhan0", "Station-pass-2026")
     created = client.post(f"/api/v1/residents/{elder.id}/exclusions",
