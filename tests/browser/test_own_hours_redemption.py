@@ -12,14 +12,18 @@ the test creates the ResidentProfile directly in the database (`register_as_reci
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import PHONE, shot
-from tests.browser.test_visit_chain import balances, facts, ledger_ok, live_app, login, visit  # noqa: F401
+from tests.browser.conftest import PHONE, LiveServer, shot
+from tests.browser.test_visit_chain import facts, ledger_ok, login, visit
+from tests.conftest import base_config, drop_pg_database, pg_database_url, postgres_url, upgrade
+from timebank import create_app
 from timebank.extensions import db
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -27,6 +31,32 @@ START = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 PASSWORD = "Depositor-pass-2026"
 PHONE_NO = "13911112222"
 BIRTH = date(1969, 3, 1)  # 57 on START
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_app(request, tmp_path_factory):
+    """A seeded demo county served for real; the test moves app.config["TIMEBANK_FIXED_NOW"] between steps."""
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('ownlive') / 'live.db'}"
+    else:
+        if postgres_url() is None:
+            pytest.skip("PostgreSQL not configured: set TIMEBANK_TEST_DATABASE_URL (CI does)")
+        name = f"timebank_ownlive_{os.getpid()}"
+        url = pg_database_url(name)
+    app = create_app(base_config(url, TESTING=False, TIMEBANK_FIXED_NOW=START))
+    upgrade(app)
+    with app.app_context():
+        from timebank.demo.seed import seed_demo
+
+        seed_demo(db.session, today=START.date(), volunteers=12, residents=12)
+        db.session.commit()
+    with LiveServer(app) as server:
+        yield server, app
+    with app.app_context():
+        db.engine.dispose()
+    if name:
+        drop_pg_database(name)
 
 
 def make_depositor(app, elder_id, template_volunteer_id) -> int:
