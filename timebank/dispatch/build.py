@@ -209,7 +209,7 @@ def fund_eligible(req: ServiceRequest, standing: priority_rules.Priority) -> boo
 def _fund_id(session, req: ServiceRequest, funds: dict[str, int]) -> str | None:
     """The account that pays for this request, with what it can still spend (None: nothing to spend)."""
     if req.payer == "own":
-        account = ledger.account_for_person(session, req.resident_id)
+        account = ledger.account_for_person(session, req.payer_person_id)
     elif req.payer == "charity":
         from timebank.charity.models import Charity
         from timebank.ledger.models import LedgerAccount

@@ -78,14 +78,55 @@ def overflow(balance: int, pending_debits: int, cap: int) -> int:
     return max(0, min(balance - cap, balance - pending_debits))
 
 
-def may_redeem(*, age: int, spouse_ages: Iterable[int], has_hardship: bool, min_age: int,
-               spouse_counts: bool, hardship_exception: bool) -> bool:
-    """Hours pay for services once the holder (or a verified spouse) reaches the age, or by hardship."""
-    if age >= min_age:
-        return True
-    if spouse_counts and any(a >= min_age for a in spouse_ages):
-        return True
-    return hardship_exception and has_hardship
+RELATIONS = ("self", "spouse", "direct_relative", "none")
+DIRECT_RELATIVES = frozenset({"parent", "child", "grandparent", "grandchild"})  # 直系亲属 (spouse apart)
+
+
+@dataclass(frozen=True)
+class RedeemRule:
+    """The redemption settings of the policy in force, as plain values."""
+
+    min_age: int = 60
+    hardship_exception: bool = True
+    hardship_min_age: int = 55
+    spouse_counts: bool = True
+    relative_direct_pay: bool = False
+
+
+def relation_of(kinships: Iterable[str]) -> str:
+    """The strongest verified, still-linked relation between a payer and the person served."""
+    kinds = set(kinships)
+    if "spouse" in kinds:
+        return "spouse"
+    if kinds & DIRECT_RELATIVES:
+        return "direct_relative"
+    return "none"
+
+
+def redeem_refusal(*, relation: str, served_age: int, served_hardship: bool, rule: RedeemRule) -> str | None:
+    """None when a depositor's hours may pay for a service to this person; else the reason why not.
+
+    The person served decides the age: the depositor themselves, a verified spouse (when the spouse rule is
+    on) or a verified direct relative (when direct pay is on) must have reached `min_age`; a person served
+    holding a hardship status may redeem from `hardship_min_age` instead (when the exception is on).
+    Reasons: "not_relative", "spouse_off", "relative_off", "age", "hardship_age".
+    """
+    if relation == "spouse" and not rule.spouse_counts:
+        return "spouse_off"
+    if relation == "direct_relative" and not rule.relative_direct_pay:
+        return "relative_off"
+    if relation not in ("self", "spouse", "direct_relative"):
+        return "not_relative"
+    if served_age >= rule.min_age:
+        return None
+    if rule.hardship_exception and served_hardship:
+        return None if served_age >= rule.hardship_min_age else "hardship_age"
+    return "age"
+
+
+def may_redeem(*, age: int, has_hardship: bool, rule: RedeemRule, relation: str = "self") -> bool:
+    """Hours pay for a service to a person of this age (see `redeem_refusal`)."""
+    return redeem_refusal(relation=relation, served_age=age, served_hardship=has_hardship, rule=rule) is None
 
 
 def may_gift(links: Iterable[tuple[str, bool]], allowed_kinships: Iterable[str]) -> str | None:

@@ -37,14 +37,18 @@ SERVICE_REFERENCE = ("request:", "visit:")
 
 
 def reserve(session, *, payer_account_id: int, person_id: int, minutes, key: str, reference: str,
-            actor_id: int | None = None, memo: str | None = None, now: datetime, today: date) -> Outcome:
-    """Reserve minutes from the payer for a service by the volunteer `person_id` (services only, never cash)."""
+            actor_id: int | None = None, memo: str | None = None, served_id: int | None = None, now: datetime,
+            today: date) -> Outcome:
+    """Reserve minutes from the payer for a service by the volunteer `person_id` to `served_id` (by default
+    the payer's own person) — services only, never cash; the redemption rule is checked again here."""
     key = check_key(key)
     minutes = parse_minutes(minutes)
     if not isinstance(reference, str) or not reference.startswith(SERVICE_REFERENCE):
         raise ValidationFailed(_l("时长只能用于兑换服务"), field="reference")
-    digest = domain.body_hash("reserve", {"payer": payer_account_id, "person": person_id, "minutes": minutes,
-                                          "reference": reference})
+    body = {"payer": payer_account_id, "person": person_id, "minutes": minutes, "reference": reference}
+    if served_id is not None:
+        body["served"] = served_id
+    digest = domain.body_hash("reserve", body)
 
     def attempt() -> Outcome:
         got = lock_rows(session, (payer_account_id,), person_ids=(person_id,), key=key)
@@ -59,7 +63,7 @@ def reserve(session, *, payer_account_id: int, person_id: int, minutes, key: str
         if payer.id == payee.id:
             raise ValidationFailed(_l("付款账户和收款账户不能相同"), field="person_id")
         version_id, policy = got.policy_version_id, got.policy
-        check_redemption(session, payer, policy, today)
+        check_redemption(session, payer, policy, today, served_id)
         transfer = spend_guard(lambda: write(
             session, payer, payee, minutes, kind="redeem", phase="pending", key=key, digest=digest,
             expires_at=now + timedelta(days=policy.hold_expiry_days), reference=reference, memo=memo,

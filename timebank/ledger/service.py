@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Integer, String, bindparam, func, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import aliased, make_transient_to_detached
+from sqlalchemy.orm import make_transient_to_detached
 
 from timebank.accounts.domain import age_on
 from timebank.accounts.models import Person, User
@@ -24,7 +24,7 @@ from timebank.accounts.scope import require_node
 from timebank.audit import service as audit
 from timebank.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from timebank.ledger import domain
-from timebank.ledger.errors import AlreadyReversed, IdempotencyConflict, from_rule
+from timebank.ledger.errors import AlreadyReversed, IdempotencyConflict, PolicyViolation, from_rule
 from timebank.ledger.models import LedgerAccount, LedgerNotice, Transfer
 from timebank.notify import service as notify_service
 from timebank.people.models import HardshipStatus, Relative
@@ -386,40 +386,72 @@ def _lock_pool_late(session, code: str, locked: dict) -> LockedAccount:
     return LockedAccount(*row)
 
 
-def _person_facts(session, person_id: int, today: date, grace_days: int = 0) -> tuple[int, list[int], bool]:
-    """(age, age of the oldest verified spouse, has a counting hardship status) of one person, in one query.
-
-    A status counts until its review date plus the grace days (timebank.policy.priority.status_state)."""
-    verified_spouse = ((Relative.kinship == "spouse") & Relative.verified.is_(True)
-                       & Relative.unlinked_at.is_(None))
-    spouse_ids = select(Relative.relative_id).where(Relative.resident_id == person_id, verified_spouse).union(
-        select(Relative.resident_id).where(Relative.relative_id == person_id, verified_spouse))
-    spouse = aliased(Person)
-    oldest_spouse = select(func.min(spouse.birth_date)).where(spouse.id.in_(spouse_ids)).scalar_subquery()
-    hardship = select(HardshipStatus.id).where(
-        HardshipStatus.person_id == person_id,
-        HardshipStatus.review_date >= today - timedelta(days=grace_days)).exists()
-    birth, spouse_birth, has_hardship = session.execute(
-        select(Person.birth_date, oldest_spouse, hardship).where(Person.id == person_id)).one()
-    spouse_ages = [age_on(spouse_birth, today)] if spouse_birth is not None else []
-    return age_on(birth, today), spouse_ages, bool(has_hardship)
+def redeem_rule(policy: Policy) -> domain.RedeemRule:
+    return domain.RedeemRule(min_age=policy.redeem_min_age, hardship_exception=policy.hardship_exception,
+                             hardship_min_age=policy.hardship_redeem_min_age,
+                             spouse_counts=policy.redeem_spouse_counts,
+                             relative_direct_pay=policy.relative_direct_pay)
 
 
-def check_redemption(session, payer: LockedAccount, policy: Policy, today: date) -> None:
-    """Hours leave a person's account for a service only under the redemption-age rule.
+def redeem_facts(session, payer_person_id: int, served_id: int, today: date,
+                 grace_days: int = 0) -> tuple[str, int, bool]:
+    """(relation of payer to the person served, their age, whether they hold a counting hardship status).
 
-    The payer's own age comes from the locking statement; spouses and hardship are read only when the
-    payer is younger than the redemption age.
+    Only verified links that were never unlinked count, in either direction of the relative table. A status
+    counts until its review date plus the grace days (timebank.policy.priority.status_state).
     """
+    birth = session.scalar(select(Person.birth_date).where(Person.id == served_id))
+    if birth is None:
+        raise NotFound(field="resident_id")
+    hardship = session.scalar(select(HardshipStatus.id).where(
+        HardshipStatus.person_id == served_id,
+        HardshipStatus.review_date >= today - timedelta(days=grace_days)).limit(1))
+    if payer_person_id == served_id:
+        relation = "self"
+    else:
+        live = Relative.verified.is_(True) & Relative.unlinked_at.is_(None)
+        kinships = session.scalars(select(Relative.kinship).where(live, (
+            (Relative.resident_id == served_id) & (Relative.relative_id == payer_person_id)) | (
+            (Relative.resident_id == payer_person_id) & (Relative.relative_id == served_id))))
+        relation = domain.relation_of(kinships)
+    return relation, age_on(birth, today), hardship is not None
+
+
+def redemption_refusal(session, payer_person_id: int, served_id: int, policy: Policy,
+                       today: date) -> DomainError | None:
+    """Why the payer's hours may not pay for a service to `served_id` under the policy in force, or None."""
+    relation, age, hardship = redeem_facts(session, payer_person_id, served_id, today, policy.priority.grace_days)
+    rule = redeem_rule(policy)
+    reason = domain.redeem_refusal(relation=relation, served_age=age, served_hardship=hardship, rule=rule)
+    if reason is None:
+        return None
+    own = relation == "self"
+    if reason == "age":
+        message = (_l("本人年满%(min)s周岁才能使用自己的时长（当前%(age)s岁）", min=rule.min_age, age=age) if own else
+                   _l("服务对象年满%(min)s周岁才能用您的时长支付（当前%(age)s岁）", min=rule.min_age, age=age))
+    elif reason == "hardship_age":
+        message = _l("经认定有特殊困难的，年满%(min)s周岁可提前使用时长（当前%(age)s岁）",
+                     min=rule.hardship_min_age, age=age)
+    else:
+        message = {"spouse_off": _l("按本县规定，时长不能直接为配偶支付"),
+                   "relative_off": _l("按本县规定，时长不能直接为亲属支付，请先转赠给亲属"),
+                   "not_relative": _l("只能为本人、经核实的配偶或直系亲属支付时长")}[reason]
+    return PolicyViolation(message, field="payer", reason=reason, age=age)
+
+
+def check_redemption(session, payer: LockedAccount, policy: Policy, today: date,
+                     served_id: int | None = None) -> None:
+    """Hours leave a person's account for a service only under the redemption rule (a late guard: requests
+    are checked when they are posted). `served_id`: the person served, by default the payer."""
     if payer.kind != "person":
         return
-    if payer.birth_date is not None and age_on(payer.birth_date, today) >= policy.redeem_min_age:
+    served = payer.person_id if served_id is None else served_id
+    if served == payer.person_id and payer.birth_date is not None \
+            and age_on(payer.birth_date, today) >= policy.redeem_min_age:
         return
-    age, spouse_ages, hardship = _person_facts(session, payer.person_id, today, policy.priority.grace_days)
-    if not domain.may_redeem(age=age, spouse_ages=spouse_ages, has_hardship=hardship,
-                             min_age=policy.redeem_min_age, spouse_counts=policy.redeem_spouse_counts,
-                             hardship_exception=policy.hardship_exception):
-        raise from_rule(domain.LedgerRuleBroken("redeem_age"), "payer")
+    refusal = redemption_refusal(session, payer.person_id, served, policy, today)
+    if refusal is not None:
+        raise refusal
 
 
 def check_depositor(birth: date, policy: Policy, today: date, *, team: bool, guardian_consent: bool) -> None:

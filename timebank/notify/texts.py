@@ -53,6 +53,13 @@ event("visit_auto_confirmed", _l("服务自动确认"),
       lambda p: _("服务已自动确认"),
       lambda p: _("服务“%(title)s”在规定天数内无人提出异议,已自动确认,%(minutes)s已记入您的时间账户。",
                   title=p.get("title", ""), minutes=_minutes(p)))
+event("visit_review_approved", _l("需求审核结果"),
+      lambda p: _("您发布的服务需求已通过审核"),
+      lambda p: _("服务需求“%(title)s”已通过社工站审核，志愿者现在可以接单了。", title=p.get("title", "")))
+event("visit_review_rejected", _l("需求审核结果"),
+      lambda p: _("您发布的服务需求未通过审核"),
+      lambda p: _("服务需求“%(title)s”未通过社工站审核，已取消。原因：%(reason)s",
+                  title=p.get("title", ""), reason=p.get("reason", "")))
 event("proposal_offered", _l("匹配推荐"),
       lambda p: _("有一项服务推荐给您"),
       lambda p: _("系统为您推荐了服务“%(title)s”(%(when)s),请在%(deadline)s前接受或婉拒。",

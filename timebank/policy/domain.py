@@ -30,9 +30,11 @@ class Policy:
     credit_percent: int = 100  # 1 minute served = 1 minute banked
     depositor_min_age: int = 18
     minor_mode: str = "group_or_guardian"  # minors earn only in group activities or with guardian consent
-    redeem_min_age: int = 60  # self or spouse
-    redeem_spouse_counts: bool = True
-    hardship_exception: bool = True  # a registered hardship status may redeem earlier
+    redeem_min_age: int = 60  # the person served: the depositor, a spouse or a direct relative
+    redeem_spouse_counts: bool = True  # a depositor's hours pay for a verified spouse of the redemption age
+    hardship_exception: bool = True  # a registered hardship status may redeem earlier, from the floor below
+    hardship_redeem_min_age: int = 55  # the earlier floor (Shanghai: 65, or 60 for special hardship)
+    relative_direct_pay: bool = False  # Nanjing Gulou: hours pay directly for a verified 60+ direct relative
     gift_kinships: tuple[str, ...] = DIRECT_KINSHIPS  # verified links only
     balance_cap_minutes: int = 1500 * 60  # overflow goes to the county donation pool
     team_hours_donation_only: bool = True
@@ -84,6 +86,7 @@ def validate(policy: Policy) -> Policy:
     _int_range(policy, "credit_percent", 100, 100)
     _int_range(policy, "depositor_min_age", 14, 25)
     _int_range(policy, "redeem_min_age", 50, 80)
+    _int_range(policy, "hardship_redeem_min_age", 50, policy.redeem_min_age)
     _int_range(policy, "balance_cap_minutes", 60, MAX_CAP_MINUTES)
     _int_range(policy, "grant_approval_minutes", 60, MAX_CAP_MINUTES)
     _int_range(policy, "hold_expiry_days", 1, 365)

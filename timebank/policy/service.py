@@ -20,6 +20,7 @@ from timebank.policy.models import PolicyVersion
 MESSAGES = {
     "depositor_min_age": _l("存入时长的最低年龄应在14到25岁之间"),
     "redeem_min_age": _l("兑换年龄应在50到80岁之间"),
+    "hardship_redeem_min_age": _l("特殊困难提前兑换的年龄应在50岁到兑换年龄之间"),
     "balance_cap_minutes": _l("存储上限应在1小时到10000小时之间"),
     "grant_approval_minutes": _l("需要复核的发放额度应在1小时到10000小时之间"),
     "hold_expiry_days": _l("预留时长的有效天数应在1到365天之间"),

@@ -32,6 +32,8 @@ class PolicyForm(FlaskForm):
     redeem_min_age = IntegerField(_l("兑换服务的年龄(本人或配偶)"), validators=[InputRequired()])
     redeem_spouse_counts = BooleanField(_l("配偶达到年龄也可兑换"))
     hardship_exception = BooleanField(_l("经认定有特殊困难的可提前兑换"))
+    hardship_redeem_min_age = IntegerField(_l("特殊困难提前兑换的年龄"), validators=[InputRequired()])
+    relative_direct_pay = BooleanField(_l("志愿者的时长可直接为年满兑换年龄的直系亲属支付服务（无需先转赠）"))
     gift_kinships = SelectMultipleField(_l("可转赠的亲属(须经核实)"), choices=[
         SelectChoice("spouse", _l("配偶")), SelectChoice("parent", _l("父母")), SelectChoice("child", _l("子女")), SelectChoice("grandparent", _l("祖父母/外祖父母")),
         SelectChoice("grandchild", _l("孙子女/外孙子女")), SelectChoice("sibling", _l("兄弟姐妹"))],

@@ -9,19 +9,26 @@ from flask_smorest import Blueprint
 from timebank import clock
 from timebank.api_auth import BEARER, token_required
 from timebank.extensions import db
-from timebank.visits import disclosure, elder_confirm, onsite, queries, settle
+from timebank.visits import disclosure, elder_confirm, onsite, queries, review, settle
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.schemas import (
     ConfirmSchema,
     ElderConfirmSchema,
     PhoneConfirmSchema,
+    ErrorBodySchema,
+    ExclusionCreateSchema,
+    ExclusionListSchema,
+    ExclusionSchema,
+    PageArgsSchema,
     ReasonSchema,
     RecordSchema,
     RequestCreateSchema,
     RequestListSchema,
     RequestSchema,
     ResolveSchema,
+    ReviewQueueSchema,
+    ReviewSchema,
     ScanSchema,
     TakeSchema,
     VolunteerRefSchema,
@@ -46,8 +53,16 @@ def _shown(req):
 @token_required()
 @blp.arguments(RequestCreateSchema)
 @blp.response(201, RequestListSchema)
+@blp.alt_response(422, schema=ErrorBodySchema, description="refused, nothing created: bad input, a pool the "
+                  "resident may not use, the redemption rule (age, spouse, relative) or the balance")
 def request_create(args):
-    """Post a request (a weekly series returns one request per occurrence)."""
+    """Post a request (a weekly series returns one request per occurrence).
+
+    Who pays is checked here: with payer `own` the paying account (the resident's, or with
+    `paid_by_person_id` the caller's own for a verified spouse or direct relative) must meet the redemption
+    rule in force and hold enough minutes. A post by anyone but station staff paid by the government
+    backstop or a charity's pool is created in status `review` and opens only after station review.
+    """
     data = visits.RequestInput(**{**args, "skill_ids": tuple(args["skill_ids"]) if args["skill_ids"] else None})
     created = visits.post_request(db.session, g.api_user, data, now=clock.now(), today=clock.today())
     db.session.commit()
@@ -201,3 +216,71 @@ def resolve(args, request_id):
 def cancel(args, request_id):
     visits.cancel(db.session, g.api_user, request_id, reason=args["reason"], now=clock.now())
     return _done(request_id)
+
+
+@blp.get("/visits/review")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, ReviewQueueSchema)
+def awaiting(args):
+    """Requests waiting for station review in the caller's subtree (30 a page, oldest first)."""
+    rows, total = review.queue(db.session, g.api_user, page=args["page"])
+    return {"items": rows, "total": total, "page": args["page"]}
+
+
+@blp.post("/visits/<int:request_id>/approve")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(ReviewSchema)
+@blp.response(200, RequestSchema)
+def approve(args, request_id):
+    """Approve a request in review: it opens for volunteers and matching."""
+    review.approve(db.session, g.api_user, request_id, reason=args["reason"], now=clock.now())
+    return _done(request_id)
+
+
+@blp.post("/visits/<int:request_id>/reject")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.arguments(ReviewSchema)
+@blp.response(200, RequestSchema)
+@blp.alt_response(422, schema=ErrorBodySchema, description="a reason is required")
+def reject(args, request_id):
+    """Reject a request in review with a reason: it is cancelled and the poster is notified."""
+    review.reject(db.session, g.api_user, request_id, reason=args["reason"] or "", now=clock.now())
+    return _done(request_id)
+
+
+@blp.get("/residents/<int:resident_id>/exclusions")
+@blp.doc(**DOC)
+@token_required()
+@blp.response(200, ExclusionListSchema)
+def exclusions(resident_id):
+    """Volunteers no longer sent to this resident (station staff, the resident, verified relatives)."""
+    return {"items": visits.exclusions_for(db.session, g.api_user, resident_id)}
+
+
+@blp.post("/residents/<int:resident_id>/exclusions")
+@blp.doc(**DOC)
+@token_required()
+@blp.arguments(ExclusionCreateSchema)
+@blp.response(201, ExclusionSchema)
+@blp.alt_response(422, schema=ErrorBodySchema, description="a reason is required")
+def exclusion_create(args, resident_id):
+    """换人: stop sending this volunteer to this resident (station staff; the resident or a verified
+    relative after the volunteer served them). Take-seat and matching respect it."""
+    row = visits.add_exclusion(db.session, g.api_user, resident_id, args["volunteer_id"], reason=args["reason"],
+                               now=clock.now())
+    db.session.commit()
+    return row
+
+
+@blp.delete("/residents/<int:resident_id>/exclusions/<int:exclusion_id>")
+@blp.doc(**DOC)
+@token_required("station", "admin")
+@blp.response(204)
+def exclusion_delete(resident_id, exclusion_id):
+    """Station staff lift an exclusion."""
+    visits.remove_exclusion(db.session, g.api_user, exclusion_id, resident_id=resident_id)
+    db.session.commit()

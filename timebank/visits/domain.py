@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-STATES = ("open", "matched", "in_service", "done", "confirmed", "settled", "cancelled", "expired", "disputed",
+STATES = ("review", "open", "matched", "in_service", "done", "confirmed", "settled", "cancelled", "expired", "disputed",
           "resolved")
 TERMINAL = frozenset({"settled", "cancelled", "expired", "resolved"})
-ACTIONS = ("take", "give_back", "no_show", "check_in", "check_out", "cancel", "expire", "confirm", "auto_confirm",
+ACTIONS = ("approve", "reject", "take", "give_back", "no_show", "check_in", "check_out", "cancel", "expire", "confirm", "auto_confirm",
            "dispute", "resolve", "settle")
 ROLES = ("staff", "volunteer", "resident", "relative", "system")
 RECIPIENT = frozenset({"resident", "relative"})
@@ -54,6 +54,11 @@ SYSTEM = frozenset({"system"})
 
 # (state, action) -> Rule. Anything not listed is refused; this dict is the whole lifecycle.
 TABLE: dict[tuple[str, str], Rule] = {
+    # posts by non-staff paid by public money (backstop, a charity's pool) wait for the station's review
+    ("review", "approve"): Rule(STAFF, ("open",)),
+    ("review", "reject"): Rule(STAFF, ("cancelled",)),
+    ("review", "cancel"): Rule(POSTERS, ("cancelled",)),
+    ("review", "expire"): Rule(SYSTEM, ("expired",)),
     ("open", "take"): Rule(VOLUNTEER_OR_STAFF, ("open", "matched")),
     ("open", "give_back"): Rule(VOLUNTEER_OR_STAFF, ("open",)),
     ("open", "cancel"): Rule(POSTERS, ("cancelled",)),
@@ -111,6 +116,14 @@ OTHER_TIER = 5
 def priority_score(tier: int, urgent: bool) -> int:
     """Higher is served first: the tier dominates, urgency lifts within it."""
     return (OTHER_TIER + 1 - tier) * 10 + (5 if urgent else 0)
+
+
+PUBLIC_PAYERS = frozenset({"backstop", "charity"})
+
+
+def needs_review(payer: str, *, staff: bool) -> bool:
+    """A request paid by public or donated money and posted by anyone but the station waits for review."""
+    return not staff and payer in PUBLIC_PAYERS
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -82,6 +82,15 @@ class ResolveForm(FlaskForm):
         self.outcome.choices = [("all", _l("全部记入")), ("part", _l("部分记入")), ("none", _l("不记入"))]
 
 
+class ReviewForm(FlaskForm):
+    reason = TextAreaField(_l("审核意见（不通过时必填）"), validators=[Optional(), Length(max=300)])
+
+
+class ExcludeForm(FlaskForm):
+    volunteer_id = SelectField(_l("志愿者"), coerce=int, validators=[DataRequired(_l("请选择志愿者"))])
+    reason = TextAreaField(_l("换人原因"), validators=[DataRequired(_l("请填写原因")), Length(max=300)])
+
+
 class ActionForm(FlaskForm):
     """A bare CSRF-protected button."""
 

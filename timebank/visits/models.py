@@ -43,6 +43,7 @@ class ServiceRequest(CreatedAtMixin, db.Model):
         CheckConstraint(STATUS_CHECK, name="status"),
         CheckConstraint("payer IN ('own', 'backstop', 'county_donation', 'charity')", name="payer"),
         CheckConstraint("(payer = 'charity') = (charity_id IS NOT NULL)", name="charity_payer"),
+        CheckConstraint("paid_by_person_id IS NULL OR payer = 'own'", name="paid_by_own"),
         CheckConstraint("duration_minutes BETWEEN 1 AND 720", name="duration"),
         CheckConstraint("latest_end > earliest_start", name="window"),
         CheckConstraint("seats_volunteer >= 0 AND seats_social_worker >= 0 "
@@ -75,6 +76,8 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     priority_score: Mapped[int] = mapped_column(Integer, default=0, index=True)
     payer: Mapped[str] = mapped_column(String(16), default="own")
     charity_id: Mapped[int | None] = mapped_column(ForeignKey("charity.id"))  # the pool paying, when payer = charity
+    # with payer = own: whose time account pays (the resident, or a spouse or direct relative paying directly)
+    paid_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     status: Mapped[str] = mapped_column(String(12), default="open")
     series_key: Mapped[str | None] = mapped_column(String(40), index=True)
     occurrence: Mapped[int] = mapped_column(Integer, default=1)
@@ -99,6 +102,7 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     review_reason: Mapped[str | None] = mapped_column(String(300))
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
+    paid_by: Mapped[Person | None] = relationship(foreign_keys=[paid_by_person_id])
     node: Mapped[OrgNode] = relationship()
     category: Mapped[ServiceCategory] = relationship()
     skills: Mapped[list[Skill]] = relationship(secondary=request_skill, order_by="Skill.sort_order")
@@ -114,6 +118,13 @@ class ServiceRequest(CreatedAtMixin, db.Model):
     @property
     def active_seats(self) -> list[Seat]:
         return [s for s in self.seats if s.status == "active"]
+
+    @property
+    def payer_person_id(self) -> int | None:
+        """The person whose time account pays (own hours), else None (a pool pays)."""
+        if self.payer != "own":
+            return None
+        return self.paid_by_person_id or self.resident_id
 
     @property
     def start(self) -> datetime:
@@ -205,6 +216,9 @@ class Exclusion(CreatedAtMixin, db.Model):
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    volunteer: Mapped[Person] = relationship(foreign_keys=[volunteer_id])
+    created_by: Mapped[User | None] = relationship()
 
 
 class VisitCard(db.Model):

@@ -25,6 +25,10 @@ class RequestCreateSchema(Schema):
     repeat_weeks = fields.Integer(load_default=1, validate=validate.Range(min=1, max=26))
     payer = fields.String(load_default="own", validate=validate.OneOf(PAYERS))
     charity_id = fields.Integer(load_default=None, allow_none=True)
+    paid_by_person_id = fields.Integer(
+        load_default=None, allow_none=True,
+        metadata={"description": "with payer own: whose time account pays (omit for the resident's own; the "
+                                 "caller's own person id to pay for a verified spouse or direct relative)"})
     urgent = fields.Boolean(load_default=False)
     safety = fields.Boolean(load_default=False)
 
@@ -60,6 +64,8 @@ class RequestSchema(Schema):
     urgent = fields.Boolean()
     safety = fields.Boolean()
     payer = fields.String(allow_none=True, metadata={"description": "null unless staff or family"})
+    paid_by_person_id = fields.Integer(allow_none=True, metadata={"description": "null unless staff or family"})
+    review_reason = fields.String(allow_none=True, metadata={"description": "null unless staff or family"})
     seats_volunteer = fields.Integer()
     seats_social_worker = fields.Integer()
     rating = fields.Integer(allow_none=True)
@@ -75,6 +81,47 @@ class RequestSchema(Schema):
 
 class RequestListSchema(Schema):
     items = fields.List(fields.Nested(RequestSchema))
+
+
+class ReviewQueueSchema(Schema):
+    items = fields.List(fields.Nested(RequestSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+
+
+class PageArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+
+
+class ReviewSchema(Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=300))
+
+
+class ExclusionCreateSchema(Schema):
+    volunteer_id = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+class ExclusionSchema(Schema):
+    id = fields.Integer()
+    resident_id = fields.Integer()
+    volunteer_id = fields.Integer()
+    reason = fields.String()
+    created_at = fields.DateTime()
+
+
+class ExclusionListSchema(Schema):
+    items = fields.List(fields.Nested(ExclusionSchema))
+
+
+class ErrorBodySchema(Schema):
+    """The error body of every refused call (422: bad input or a rule, e.g. the redemption age)."""
+
+    error = fields.String(metadata={"description": "validation_failed, policy_violation, insufficient_balance..."})
+    message = fields.String(metadata={"description": "the reason, translated, e.g. 本人年满60周岁才能使用自己的时长"})
+    field = fields.String(metadata={"description": "the input the message belongs to, e.g. payer"})
+    details = fields.Dict(metadata={"description": "e.g. reason (age, hardship_age, spouse_off, relative_off, "
+                                                   "not_relative) and the age of the person served"})
 
 
 class TakeSchema(Schema):

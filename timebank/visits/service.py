@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from timebank.accounts.models import OrgNode, Person, User
 from timebank.accounts.scope import scope_path
+from timebank.audit import service as audit
 from timebank.catalog.models import ServiceCategory, Skill
 from timebank.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.ledger import holds
@@ -52,6 +53,10 @@ MESSAGES = {
     "outcome": _l("请选择处理结果"),
     "payer": _l("该服务对象不符合使用此时间池的条件"),
     "balance": _l("服务对象的时间账户余额不足"),
+    "balance_payer": _l("您的时间账户余额不足"),
+    "paid_by": _l("只能用您本人的时间账户为亲属支付"),
+    "paid_by_pool": _l("由时间池支付时不能再指定付款人"),
+    "self_serve": _l("不能为自己或由自己时长支付的服务接单"),
     "start": _l("开始时间须在时间段内"),
     "person_inactive": _l("该人员已故或已迁出本县，不能再预约服务或接受服务任务"),
 }
@@ -82,7 +87,7 @@ def verified_relative(session, actor: User, resident_id: int) -> bool:
         return False
     return session.scalar(select(Relative.id).where(
         Relative.resident_id == resident_id, Relative.relative_id == actor.person_id,
-        Relative.verified.is_(True))) is not None
+        Relative.verified.is_(True), Relative.unlinked_at.is_(None))) is not None
 
 
 def roles_of(session, actor: User | None, req: ServiceRequest) -> list[str]:
@@ -168,6 +173,7 @@ class RequestInput:
     repeat_weeks: int = 1
     payer: str = "own"
     charity_id: int | None = None  # with payer "charity": whose hour pool pays
+    paid_by_person_id: int | None = None  # with payer "own": whose account pays (None: the resident's)
     urgent: bool = False
     safety: bool = False
 
@@ -196,9 +202,30 @@ def _check_poster(session, actor: User, resident: Person | None) -> None:
     raise NotInScope(field="resident_id")
 
 
+def _check_own_payer(session, actor: User, resident: Person, data: RequestInput, today: date) -> int | None:
+    """Whose account pays an own-hours request, checked against the redemption rule when the request is
+    posted (never first at the last seat): the resident's own, or the poster's own hours for a verified
+    spouse or direct relative. None for a pool."""
+    if data.payer != "own":
+        if data.paid_by_person_id is not None:
+            raise rule_error("paid_by_pool", "payer")
+        return None
+    paid_by = resident.id if data.paid_by_person_id is None else data.paid_by_person_id
+    if paid_by != resident.id and (not isinstance(paid_by, int) or paid_by != actor.person_id):
+        raise rule_error("paid_by", "payer")
+    from timebank.policy import service as policy_service
+
+    refusal = ledger.redemption_refusal(session, paid_by, resident.id, policy_service.current(session)[1], today)
+    if refusal is not None:
+        raise refusal
+    return paid_by
+
+
 def post_request(session, actor: User, data: RequestInput, *, now: datetime, today: date) -> list[ServiceRequest]:
     """A station (for a resident in its subtree), the resident or a verified relative posts a request; a weekly
-    series becomes one request per occurrence. Priority is computed here, never typed."""
+    series becomes one request per occurrence. Priority is computed here, never typed. Who pays is checked
+    here (pool eligibility, the redemption rule, the balance); a non-staff post paid by the backstop or a
+    charity's pool waits in 'review' for the station."""
     resident = session.get(Person, data.resident_id) if isinstance(data.resident_id, int) else None
     _check_poster(session, actor, resident)
     if resident.status != "active":  # moved away or deceased: no new requests
@@ -242,11 +269,14 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
         if refused is not None:
             raise rule_error("payer", "payer")
         charity_id = data.charity_id
-    if data.payer == "own":
-        account = ledger.account_for_person(session, resident.id)
+    paid_by = _check_own_payer(session, actor, resident, data, today)
+    if paid_by is not None:
+        account = ledger.account_for_person(session, paid_by)
         need = (volunteers + social) * duration
         if account.balance - account.pending_debits < need:
-            raise rule_error("balance", "payer")
+            raise rule_error("balance" if paid_by == resident.id else "balance_payer", "payer")
+    staff = is_staff_for(actor, resident.node)
+    status = "review" if domain.needs_review(data.payer, staff=staff) else "open"
     place = place_of(resident)
     series = uuid.uuid4().hex[:16] if len(windows) > 1 else None
     created = []
@@ -258,13 +288,12 @@ def post_request(session, actor: User, data: RequestInput, *, now: datetime, tod
             earliest_start=start, latest_end=end, duration_minutes=duration, seats_volunteer=volunteers,
             seats_social_worker=social, urgent=bool(data.urgent), safety=bool(data.safety), priority_tier=tier,
             priority_score=domain.priority_score(tier, bool(data.urgent)), payer=data.payer, charity_id=charity_id,
-            status="open",
+            paid_by_person_id=paid_by, status=status,
             series_key=series, occurrence=number, posted_by_id=actor.id, skills=skills, created_at=now)
         session.add(req)
         session.flush()
-        role = "staff" if is_staff_for(actor, resident.node) else (
-            "resident" if actor.person_id == resident.id else "relative")
-        session.add(VisitEvent(request_id=req.id, action="post", from_status="open", to_status="open",
+        role = "staff" if staff else ("resident" if actor.person_id == resident.id else "relative")
+        session.add(VisitEvent(request_id=req.id, action="post", from_status=status, to_status=status,
                                actor_id=actor.id, actor_role=role, at=now))
         created.append(req)
     session.flush()
@@ -352,7 +381,7 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
                              .with_for_update().execution_options(populate_existing=True))
     req = load(session, None, request_id, lock=True)
     if not may_see(session, actor, req):
-        if req.status != "open" and not req.safety and actor.has_role("volunteer", "social_worker"):
+        if req.status not in ("open", "review") and not req.safety and actor.has_role("volunteer", "social_worker"):
             raise rule_error("no_seat")  # it was open a moment ago: someone else took the last seat
         raise NotInScope()
     if assigning:
@@ -365,6 +394,8 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
         roles, source = ["volunteer"], source or "self"
     if profile is None:
         raise NotInScope(field="volunteer_id")
+    if person_id in (req.resident_id, req.payer_person_id):
+        raise rule_error("self_serve", "volunteer_id")
     seats = seats_of(session, req.id)
     active = [s for s in seats if s.status == "active"]
     to, role = step(session, req, "take", roles, seats_left=req.seats_total - len(active) - 1)
@@ -414,12 +445,13 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
 
 
 def _reserve(session, req, seat: Seat, *, actor_id, now, today, settings) -> None:
-    payer = ledger.account_for_person(session, req.resident_id)
+    payer = ledger.account_for_person(session, req.payer_person_id)
     seat.hold_generation += 1
     outcome = holds.reserve(session, payer_account_id=payer.id, person_id=seat.volunteer_id,
                             minutes=req.duration_minutes + settings.overtime_tolerance_minutes,
                             key=f"visit-hold:{seat.id}:{seat.hold_generation}", reference=f"visit:{req.id}",
-                            actor_id=actor_id, now=now, today=today)
+                            actor_id=actor_id, served_id=req.resident_id if req.paid_by_person_id else None,
+                            now=now, today=today)
     seat.hold_id = outcome.transfer.id
 
 
@@ -485,11 +517,12 @@ def cancel(session, actor: User, request_id: int, *, reason: str | None, now: da
 def expire_due(session, *, now: datetime) -> list[int]:
     """Open or matched requests whose window has closed become expired (holds released). Idempotent."""
     ids = list(session.scalars(select(ServiceRequest.id).where(
-        ServiceRequest.status.in_(("open", "matched")), ServiceRequest.latest_end < now).order_by(ServiceRequest.id)))
+        ServiceRequest.status.in_(("review", "open", "matched")), ServiceRequest.latest_end < now)
+        .order_by(ServiceRequest.id)))
     for request_id in ids:
         req = session.scalar(select(ServiceRequest).where(ServiceRequest.id == request_id).with_for_update()
                              .execution_options(populate_existing=True))
-        if req.status not in ("open", "matched"):
+        if req.status not in ("review", "open", "matched"):
             continue
         to, role = step(session, req, "expire", ["system"])
         for seat in seats_of(session, req.id):
@@ -499,16 +532,66 @@ def expire_due(session, *, now: datetime) -> list[int]:
     return ids
 
 
-def add_exclusion(session, actor: User, resident_id: int, volunteer_id: int, *, reason: str) -> Exclusion:
-    resident = session.get(Person, resident_id)
-    if resident is None or not is_staff_for(actor, resident.node):
+def _served_by(session, resident_id: int, volunteer_id: int) -> bool:
+    """The volunteer checked in on at least one visit to this resident."""
+    return session.scalar(select(Seat.id).join(ServiceRequest, ServiceRequest.id == Seat.request_id).where(
+        ServiceRequest.resident_id == resident_id, Seat.volunteer_id == volunteer_id,
+        Seat.check_in_at.is_not(None)).limit(1)) is not None
+
+
+def add_exclusion(session, actor: User, resident_id: int, volunteer_id: int, *, reason: str,
+                  now: datetime | None = None) -> Exclusion:
+    """换人: this volunteer is no longer sent to this resident (take-seat refuses, matching never proposes
+    the pair). Station staff of the resident's subtree may record it at any time; the resident or a verified
+    relative may, after the volunteer has served the resident."""
+    resident = session.get(Person, resident_id) if isinstance(resident_id, int) else None
+    if resident is None:
+        raise NotInScope()
+    staff = is_staff_for(actor, resident.node)
+    recipient = actor.person_id is not None and (actor.person_id == resident.id
+                                                 or verified_relative(session, actor, resident.id))
+    if not staff and not recipient:
         raise NotInScope()
     if not (reason or "").strip():
         raise ValidationFailed(_l("请填写原因"), field="reason")
-    if session.get(VolunteerProfile, volunteer_id) is None:
+    if not isinstance(volunteer_id, int) or session.get(VolunteerProfile, volunteer_id) is None:
         raise NotInScope(field="volunteer_id")
-    row = Exclusion(resident_id=resident_id, volunteer_id=volunteer_id, reason=reason.strip()[:300],
+    if not staff and not _served_by(session, resident.id, volunteer_id):
+        raise Forbidden(_l("只能对为这位服务对象服务过的志愿者提出换人"), field="volunteer_id")
+    if session.scalar(select(Exclusion.id).where(Exclusion.resident_id == resident.id,
+                                                 Exclusion.volunteer_id == volunteer_id)) is not None:
+        raise Conflict(_l("已不再安排该志愿者为这位服务对象服务"), field="volunteer_id")
+    row = Exclusion(resident_id=resident.id, volunteer_id=volunteer_id, reason=reason.strip()[:300],
                     created_by_id=actor.id)
+    if now is not None:
+        row.created_at = now
     session.add(row)
     session.flush()
+    audit.record(session, "visit_exclusion_add", actor_id=actor.id, target=f"person:{resident.id}",
+                 detail=f"volunteer {volunteer_id}: {row.reason}")
     return row
+
+
+def remove_exclusion(session, actor: User, exclusion_id: int, *, resident_id: int | None = None) -> Exclusion:
+    """Station staff of the resident's subtree lift an exclusion (the row is deleted, the audit log keeps it)."""
+    row = session.get(Exclusion, exclusion_id) if isinstance(exclusion_id, int) else None
+    if row is not None and resident_id is not None and row.resident_id != resident_id:
+        row = None
+    resident = session.get(Person, row.resident_id) if row is not None else None
+    if resident is None or not is_staff_for(actor, resident.node):
+        raise NotInScope()
+    audit.record(session, "visit_exclusion_remove", actor_id=actor.id, target=f"person:{resident.id}",
+                 detail=f"volunteer {row.volunteer_id}: {row.reason}")
+    session.delete(row)
+    session.flush()
+    return row
+
+
+def exclusions_for(session, actor: User, resident_id: int) -> list[Exclusion]:
+    """The exclusions of one resident, for station staff of its subtree, the resident and verified relatives."""
+    resident = session.get(Person, resident_id) if isinstance(resident_id, int) else None
+    if resident is None or not (is_staff_for(actor, resident.node) or actor.person_id == resident.id
+                                or verified_relative(session, actor, resident.id)):
+        raise NotInScope()
+    return list(session.scalars(select(Exclusion).where(Exclusion.resident_id == resident.id)
+                                .order_by(Exclusion.id)))

@@ -17,7 +17,7 @@ from timebank.catalog.models import Skill
 from timebank.errors import DomainError, NotInScope
 from timebank.extensions import db
 from timebank.i18n import is_english
-from timebank.visits import disclosure, domain, onsite, queries, settle
+from timebank.visits import disclosure, domain, onsite, queries, review, settle
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.forms import (
@@ -25,11 +25,13 @@ from timebank.visits.forms import (
     AssignForm,
     BoardArgs,
     ConfirmForm,
+    ExcludeForm,
     ManualTimeForm,
     PhoneConfirmForm,
     ReasonForm,
     RequestForm,
     ResolveForm,
+    ReviewForm,
 )
 from timebank.web import attach_error, roles_required
 
@@ -53,7 +55,7 @@ def local_time(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
 
 
 def status_labels() -> dict[str, str]:
-    return {"open": _("待接单"), "matched": _("已满员"), "in_service": _("服务中"), "done": _("待确认"),
+    return {"review": _("待审核"), "open": _("待接单"), "matched": _("已满员"), "in_service": _("服务中"), "done": _("待确认"),
             "confirmed": _("已确认"), "settled": _("已结算"), "cancelled": _("已取消"), "expired": _("已过期"),
             "disputed": _("有异议"), "resolved": _("已处理")}
 
@@ -69,7 +71,7 @@ def payer_labels() -> dict[str, str]:
 
 
 def action_labels() -> dict[str, str]:
-    return {"post": _("发布"), "take": _("接单"), "give_back": _("退出"), "no_show": _("未到场"), "check_in": _("签到"),
+    return {"post": _("发布"), "approve": _("审核通过"), "reject": _("审核不通过"), "take": _("接单"), "give_back": _("退出"), "no_show": _("未到场"), "check_in": _("签到"),
             "check_out": _("签退"), "cancel": _("取消"), "expire": _("过期"), "confirm": _("确认"),
             "auto_confirm": _("自动确认"), "dispute": _("提出异议"), "resolve": _("处理异议"), "settle": _("结算")}
 
@@ -126,7 +128,12 @@ def _request_form() -> RequestForm:
     form.skill_ids.choices = [(s.id, s.name("en" if is_english() else "zh"))
                               for s in db.session.scalars(select(Skill).order_by(Skill.sort_order))]
     form.payer.choices = list(payer_labels().items()) + charity_payers()
+    if not current_user.has_role(*STAFF) and current_user.person_id is not None:
+        form.payer.choices.insert(1, (MY_HOURS, _("我的时间账户（为配偶或直系亲属支付）")))
     return form
+
+
+MY_HOURS = "own:me"
 
 
 def charity_payers() -> list[tuple[str, str]]:
@@ -138,10 +145,13 @@ def charity_payers() -> list[tuple[str, str]]:
     return [(f"charity:{cid}", _("%(name)s时间池", name=name)) for cid, name in rows]
 
 
-def split_payer(value: str) -> tuple[str, int | None]:
+def split_payer(value: str) -> tuple[str, int | None, int | None]:
+    """(payer, charity id, paying person id) from the form's payer choice."""
     if value.startswith("charity:") and value[8:].isdigit():
-        return "charity", int(value[8:])
-    return value, None
+        return "charity", int(value[8:]), None
+    if value == MY_HOURS:
+        return "own", None, current_user.person_id
+    return value, None, None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -151,15 +161,15 @@ def request_new():
     if not form.resident_id.choices:
         raise NotInScope()
     if form.validate_on_submit():
+        payer, charity_id, paid_by = split_payer(form.payer.data)
         data = visits.RequestInput(
             resident_id=form.resident_id.data, category_id=form.category_id.data,
             earliest_start=to_utc(form.earliest_start.data), latest_end=to_utc(form.latest_end.data),
             duration_minutes=form.duration_minutes.data, description=form.description.data,
             seats_volunteer=form.seats_volunteer.data, seats_social_worker=form.seats_social_worker.data,
             skill_ids=tuple(form.skill_ids.data) if form.skill_ids.data else None,
-            repeat_weeks=form.repeat_weeks.data, payer=split_payer(form.payer.data)[0],
-            charity_id=split_payer(form.payer.data)[1], urgent=form.urgent.data,
-            safety=form.safety.data)
+            repeat_weeks=form.repeat_weeks.data, payer=payer, charity_id=charity_id, paid_by_person_id=paid_by,
+            urgent=form.urgent.data, safety=form.safety.data)
         try:
             created = visits.post_request(db.session, current_user, data, now=clock.now(), today=clock.today())
         except DomainError as error:
@@ -169,7 +179,10 @@ def request_new():
             attach_error(form, error)
             return render_template("visits/new.html", form=form), error.status
         db.session.commit()
-        flash(_("已发布服务需求(共%(n)s次)", n=len(created)))
+        if created[0].status == "review":
+            flash(_("服务需求已提交，由公共时间池支付，需社工站审核后才会发布（共%(n)s次）", n=len(created)))
+        else:
+            flash(_("已发布服务需求(共%(n)s次)", n=len(created)))
         return redirect(url_for("visits.detail", request_id=created[0].id))
     return render_template("visits/new.html", form=form), 422 if request.method == "POST" else 200
 
@@ -192,6 +205,10 @@ def _detail(request_id: int, status: int = 200, **forms):
         assign.volunteer_id.choices = [(p.person_id, p.person.name) for p in candidates]
         manual.volunteer_id.choices = [(s.volunteer_id, s.volunteer.name) for s in req.active_seats]
     mine = next((s for s in req.active_seats if s.volunteer_id == current_user.person_id), None)
+    recipient = "resident" in roles or "relative" in roles
+    exclude = forms.get("exclude") or ExcludeForm(prefix="e")
+    served = {s.volunteer_id: s.volunteer for s in req.seats if staff or s.check_in_at is not None}
+    exclude.volunteer_id.choices = [(pid, person.name) for pid, person in served.items()]
     return render_template(
         "visits/detail.html", req=req, roles=roles, staff=staff, mine=mine, events=queries.timeline(db.session, req.id),
         view=disclosure.view(db.session, current_user, req),
@@ -200,6 +217,8 @@ def _detail(request_id: int, status: int = 200, **forms):
         cancel=forms.get("cancel") or ReasonForm(prefix="x"), action=ActionForm(), candidates=candidates,
         phone=forms.get("phone") or PhoneConfirmForm(prefix="p"),
         reliability=reliability, allowed=domain.allowed, now=clock.now(),
+        review_form=forms.get("review") or ReviewForm(prefix="v"),
+        exclude=exclude if (staff or recipient) and exclude.volunteer_id.choices else None,
         can_take=req.status == "open" and current_user.has_role(*VOLUNTEERS) and mine is None
         and not any(s.volunteer_id == current_user.person_id for s in req.seats),
     ), status
@@ -405,6 +424,103 @@ def scan_record(token: str):
     if found.action == "check_out" and found.request.status == "done":  # hand the phone to the person served
         return redirect(url_for("visits.elder_confirm", request_id=found.request.id))
     return redirect(url_for("visits.detail", request_id=found.request.id))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# station review of requests paid by public money, and 换人 (exclusions)
+
+
+@bp.get("/review")
+@roles_required(*STAFF)
+def awaiting():
+    page = _page()
+    rows, total = review.queue(db.session, current_user, page=page)
+    return render_template("visits/review.html", rows=rows, total=total, page=page,
+                           more=page * review.PER_PAGE < total)
+
+
+@bp.post("/<int:request_id>/approve")
+@roles_required(*STAFF)
+def approve(request_id: int):
+    form = ReviewForm(prefix="v")
+    if not form.validate_on_submit():
+        return _detail(request_id, 422, review=form)
+    return _run(request_id, lambda: review.approve(db.session, current_user, request_id, reason=form.reason.data,
+                                                   now=clock.now()), _("已审核通过，需求已发布"), "review", form)
+
+
+@bp.post("/<int:request_id>/reject")
+@roles_required(*STAFF)
+def reject(request_id: int):
+    form = ReviewForm(prefix="v")
+    if not form.validate_on_submit():
+        return _detail(request_id, 422, review=form)
+    return _run(request_id, lambda: review.reject(db.session, current_user, request_id, reason=form.reason.data or "",
+                                                  now=clock.now()), _("已退回该需求，发布人会收到通知"), "review", form)
+
+
+@bp.post("/<int:request_id>/exclude")
+@login_required
+def exclude(request_id: int):
+    req = visits.load(db.session, current_user, request_id)
+    form = ExcludeForm(prefix="e")
+    form.volunteer_id.choices = [(s.volunteer_id, s.volunteer.name) for s in req.seats]
+    if not form.validate_on_submit():
+        return _detail(request_id, 422, exclude=form)
+    resident_id = req.resident_id
+    return _run(request_id, lambda: visits.add_exclusion(db.session, current_user, resident_id,
+                                                         form.volunteer_id.data, reason=form.reason.data,
+                                                         now=clock.now()),
+                _("已记录：不再安排该志愿者为这位服务对象服务"), "exclude", form)
+
+
+def _exclusions_page(person_id: int, form: ExcludeForm | None = None, status: int = 200):
+    rows = visits.exclusions_for(db.session, current_user, person_id)
+    form = form or ExcludeForm(prefix="e")
+    excluded = {x.volunteer_id for x in rows}
+    form.volunteer_id.choices = [(p.person_id, p.person.name) for p in queries.assignable(db.session, current_user)
+                                 if p.person_id not in excluded and p.person_id != person_id]
+    return render_template("visits/exclusions.html", resident=db.session.get(Person, person_id), rows=rows,
+                           action=ActionForm(), form=form), status
+
+
+@bp.get("/exclusions/<int:person_id>")
+@roles_required(*STAFF)
+def exclusions(person_id: int):
+    return _exclusions_page(person_id)
+
+
+@bp.post("/exclusions/<int:person_id>")
+@roles_required(*STAFF)
+def exclusion_add(person_id: int):
+    visits.exclusions_for(db.session, current_user, person_id)  # 404 outside the subtree
+    form = ExcludeForm(prefix="e")
+    form.volunteer_id.choices = [(p.person_id, p.person.name) for p in queries.assignable(db.session, current_user)]
+    if not form.validate_on_submit():
+        return _exclusions_page(person_id, form, 422)
+    try:
+        visits.add_exclusion(db.session, current_user, person_id, form.volunteer_id.data, reason=form.reason.data,
+                             now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        if error.status == 404:
+            raise
+        attach_error(form, error)
+        return _exclusions_page(person_id, form, error.status)
+    db.session.commit()
+    flash(_("已记录：不再安排该志愿者为这位服务对象服务"))
+    return redirect(url_for("visits.exclusions", person_id=person_id))
+
+
+@bp.post("/exclusions/<int:person_id>/<int:exclusion_id>/remove")
+@roles_required(*STAFF)
+def exclusion_remove(person_id: int, exclusion_id: int):
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("visits.exclusions", person_id=person_id))
+    visits.remove_exclusion(db.session, current_user, exclusion_id, resident_id=person_id)
+    db.session.commit()
+    flash(_("已取消该排除，可以再安排这位志愿者"))
+    return redirect(url_for("visits.exclusions", person_id=person_id))
 
 
 from timebank.visits import confirm_views  # noqa: E402,F401  (its routes join this blueprint)

@@ -12,6 +12,7 @@ from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationFa
 from timebank.ledger import grants, holds
 from timebank.ledger.errors import AlreadyResolved, InsufficientBalance, NeedsSecondAdmin, PolicyViolation
 from timebank.ledger.models import GrantRequest
+from timebank.people.models import Relative
 
 from .conftest import NOW, TODAY
 
@@ -107,26 +108,50 @@ def test_redeeming_under_the_age_rule_is_refused(world):
     assert world.snapshot() == before
 
 
-def test_a_spouse_of_sixty_or_a_hardship_status_allows_redemption(world):
+def _reserve_for(world, payer_id, volunteer, served_id):
+    return world.run(lambda: holds.reserve(world.session, payer_account_id=payer_id,
+                                           person_id=volunteer.person_id, minutes=10, key=world.key("hold"),
+                                           reference="request:1", served_id=served_id, now=NOW, today=TODAY))
+
+
+def test_a_depositor_pays_for_a_verified_spouse_of_sixty_not_for_themselves_younger(world):
+    """The person served decides the age: a 56-year-old's hours serve a verified 64-year-old spouse, but not
+    the 56-year-old; an unverified or unlinked spouse link carries no right."""
     young, volunteer = world.volunteer(birth=date(1970, 1, 1)), world.volunteer()
     world.fund(young.person_id, 100)
     payer = world.account(young.person_id).id
-    spouse = world.resident(birth=date(1960, 1, 1))
+    with pytest.raises(PolicyViolation):
+        _reserve(world, payer, volunteer, 10)  # for themselves, at 56
+    spouse = world.resident(birth=date(1962, 1, 1))
     world.relate(spouse.person_id, young.person_id, "spouse", verified=False)
     with pytest.raises(PolicyViolation):
-        _reserve(world, payer, volunteer, 10)
-    other = world.resident(birth=date(1962, 1, 1))
-    world.relate(other.person_id, young.person_id, "spouse", verified=True)
-    _reserve(world, payer, volunteer, 10)
-    needy = world.resident(birth=date(1975, 1, 1))
+        _reserve_for(world, payer, volunteer, spouse.person_id)
+    link = world.session.scalar(select(Relative).where(Relative.resident_id == spouse.person_id))
+    link.verified = True
+    world.session.commit()
+    _reserve_for(world, payer, volunteer, spouse.person_id)
+    link.unlinked_at = NOW
+    world.session.commit()
+    with pytest.raises(PolicyViolation):
+        _reserve_for(world, payer, volunteer, spouse.person_id)
+
+
+def test_hardship_lowers_the_age_to_its_floor_not_to_any_age(world):
+    volunteer = world.volunteer()
+    needy = world.resident(birth=date(1975, 1, 1))  # 51
     world.fund(needy.person_id, 50)
+    world.hardship(needy.person_id, "dibao")
     with pytest.raises(PolicyViolation):
         _reserve(world, world.account(needy.person_id).id, volunteer, 10)
-    world.hardship(needy.person_id, "dibao")
-    _reserve(world, world.account(needy.person_id).id, volunteer, 10)
+    older = world.resident(birth=date(1970, 1, 1))  # 56, over the default floor of 55
+    world.fund(older.person_id, 50)
+    with pytest.raises(PolicyViolation):
+        _reserve(world, world.account(older.person_id).id, volunteer, 10)
+    world.hardship(older.person_id, "dibao")
+    _reserve(world, world.account(older.person_id).id, volunteer, 10)
     world.set_policy(hardship_exception=False)
     with pytest.raises(PolicyViolation):
-        _reserve(world, world.account(needy.person_id).id, volunteer, 10)
+        _reserve(world, world.account(older.person_id).id, volunteer, 10)
 
 
 def test_small_grants_post_at_once_and_large_ones_need_another_admin(world, session):

@@ -99,7 +99,7 @@ def test_every_place_gives_the_pure_answer(vw):
         assert watched.get(person.id, ()) == want.watch_groups, person.name
         # charity pools and goods restricted to hardship kinds, and early redemption, see counting statuses only
         assert charity_service.resident_facts(vw.session, person.id, TODAY).statuses == frozenset(want.counting)
-        assert ledger_service._person_facts(vw.session, person.id, TODAY, table.grace_days)[2] == bool(want.counting)
+        assert ledger_service.redeem_facts(vw.session, person.id, person.id, TODAY, table.grace_days)[2] == bool(want.counting)
 
     # dispatch: a request the backstop was to pay (posted while eligible) is built only while it still is
     for req in own_requests.values():

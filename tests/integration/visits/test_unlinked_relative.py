@@ -74,16 +74,16 @@ def test_an_unlinked_relative_cannot_gift_post_or_confirm(vw, family):
     vw.check()
 
 
-def test_an_unlinked_spouse_no_longer_counts_for_redemption_age(vw):
+def test_an_unlinked_spouse_no_longer_counts_for_redemption(vw):
     resident = vw.resident(birth=date(1940, 1, 1))
     spouse = vw.person(date(1941, 1, 1), name="老伴")
     vw.relate(resident.id, spouse.id, kinship="spouse")
     link = vw.session.scalars(select(Relative).where(Relative.relative_id == spouse.id)).one()
-    age, spouse_ages, _hardship = ledger._person_facts(vw.session, resident.id, TODAY)
-    assert spouse_ages
+    # the spouse's hours may pay for the resident's service only while the link stands
+    assert ledger.redeem_facts(vw.session, spouse.id, resident.id, TODAY)[0] == "spouse"
     station.unlink_relative(vw.session, vw.admin, resident.id, link.id, reason="不是配偶", now=NOW)
     vw.session.commit()
-    assert ledger._person_facts(vw.session, resident.id, TODAY)[1] == []
+    assert ledger.redeem_facts(vw.session, spouse.id, resident.id, TODAY)[0] != "spouse"
 
 
 def test_volunteer_sees_the_phone_only_during_an_active_visit(vw):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -44,14 +46,50 @@ def test_overflow_never_touches_reserved_minutes_and_lands_on_the_cap(balance, p
         assert balance - extra == cap
 
 
-def test_redemption_age_spouse_and_hardship():
-    rule = dict(min_age=60, spouse_counts=True, hardship_exception=True)
-    assert domain.may_redeem(age=60, spouse_ages=[], has_hardship=False, **rule)
-    assert not domain.may_redeem(age=59, spouse_ages=[58], has_hardship=False, **rule)
-    assert domain.may_redeem(age=50, spouse_ages=[61], has_hardship=False, **rule)
-    assert domain.may_redeem(age=40, spouse_ages=[], has_hardship=True, **rule)
-    assert not domain.may_redeem(age=40, spouse_ages=[], has_hardship=True, min_age=60, spouse_counts=True,
-                                 hardship_exception=False)
+RULE = domain.RedeemRule(min_age=60, hardship_exception=True, hardship_min_age=55, spouse_counts=True,
+                         relative_direct_pay=True)
+
+
+@pytest.mark.parametrize(("age", "hardship", "expected"), [
+    (60, False, None), (59, False, "age"), (61, False, None),
+    # the hardship exception lowers the floor to 55; it is not "any age"
+    (55, True, None), (54, True, "hardship_age"), (40, True, "hardship_age"), (59, True, None),
+])
+def test_own_hours_age_boundaries_and_hardship_floor(age, hardship, expected):
+    assert domain.redeem_refusal(relation="self", served_age=age, served_hardship=hardship, rule=RULE) == expected
+
+
+def test_hardship_exception_off_means_the_plain_age():
+    rule = dataclasses.replace(RULE, hardship_exception=False)
+    assert domain.redeem_refusal(relation="self", served_age=58, served_hardship=True, rule=rule) == "age"
+    assert domain.may_redeem(age=60, has_hardship=False, rule=rule)
+
+
+def test_spouse_rule_is_about_the_spouse_served():
+    """A depositor of any age pays for a verified spouse who reached the age; never for a younger spouse."""
+    assert domain.redeem_refusal(relation="spouse", served_age=60, served_hardship=False, rule=RULE) is None
+    assert domain.redeem_refusal(relation="spouse", served_age=59, served_hardship=False, rule=RULE) == "age"
+    off = dataclasses.replace(RULE, spouse_counts=False)
+    assert domain.redeem_refusal(relation="spouse", served_age=70, served_hardship=False, rule=off) == "spouse_off"
+
+
+def test_relative_direct_pay():
+    assert domain.redeem_refusal(relation="direct_relative", served_age=60, served_hardship=False, rule=RULE) is None
+    assert domain.redeem_refusal(relation="direct_relative", served_age=59, served_hardship=False,
+                                 rule=RULE) == "age"
+    off = dataclasses.replace(RULE, relative_direct_pay=False)
+    assert domain.redeem_refusal(relation="direct_relative", served_age=80, served_hardship=False,
+                                 rule=off) == "relative_off"
+    # no verified, still-linked relation: nobody else's hours pay, whatever the age
+    assert domain.redeem_refusal(relation="none", served_age=90, served_hardship=False, rule=RULE) == "not_relative"
+
+
+def test_relation_of_links():
+    assert domain.relation_of([]) == "none"
+    assert domain.relation_of(["sibling", "other"]) == "none"  # not 直系
+    for kinship in ("parent", "child", "grandparent", "grandchild"):
+        assert domain.relation_of([kinship]) == "direct_relative"
+    assert domain.relation_of(["child", "spouse"]) == "spouse"
 
 
 def test_gift_eligibility_reasons():

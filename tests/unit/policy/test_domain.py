@@ -22,11 +22,22 @@ def test_json_round_trip_and_unknown_keys_ignored():
 
 
 @pytest.mark.parametrize("changes", [{"redeem_min_age": 49}, {"hold_expiry_days": 0}, {"minor_mode": "x"},
-                                     {"depositor_min_age": True}, {"credit_percent": 150}])
+                                     {"depositor_min_age": True}, {"credit_percent": 150},
+                                     {"hardship_redeem_min_age": 49}, {"hardship_redeem_min_age": 61}])
 def test_validation_names_the_setting(changes):
     with pytest.raises(domain.PolicyInvalid) as caught:
         domain.validate(dataclasses.replace(domain.DEFAULT_POLICY, **changes))
     assert caught.value.field == next(iter(changes))
+
+
+def test_redemption_defaults_and_hardship_floor():
+    p = domain.DEFAULT_POLICY
+    assert (p.redeem_min_age, p.hardship_redeem_min_age, p.redeem_spouse_counts, p.relative_direct_pay) == (
+        60, 55, True, False)
+    # the floor may equal the redemption age (no earlier redemption), never exceed it
+    shanghai = domain.validate(dataclasses.replace(p, redeem_min_age=65, hardship_redeem_min_age=60))
+    assert shanghai.hardship_redeem_min_age == 60
+    assert domain.validate(dataclasses.replace(p, hardship_redeem_min_age=60)).hardship_redeem_min_age == 60
 
 
 def test_changed_fields():

@@ -13,6 +13,10 @@ from timebank.visits.domain import Place, Slot, TransitionRefused
 # The lifecycle as the issue states it, written out independently of domain.TABLE:
 # state, action -> allowed roles, possible next states.
 EXPECTED = """
+review      approve       staff                     open
+review      reject        staff                     cancelled
+review      cancel        staff resident relative   cancelled
+review      expire        system                    expired
 open        take          staff volunteer           open matched
 open        give_back     staff volunteer           open
 open        cancel        staff resident relative   cancelled
@@ -74,6 +78,16 @@ def test_facts_pick_the_target():
     assert domain.transition("in_service", "check_out", ["volunteer"], all_out=True)[0] == "done"
     # an actor with several roles acts in the first one the table allows
     assert domain.transition("done", "confirm", ["volunteer", "relative"]) == ("confirmed", "relative")
+
+
+def test_review_gate_for_public_money():
+    """Non-staff posts paid by the backstop or a charity's pool wait for review; own hours and the county
+    pool open at once; station posts always open at once."""
+    assert domain.needs_review("backstop", staff=False) and domain.needs_review("charity", staff=False)
+    assert not domain.needs_review("own", staff=False) and not domain.needs_review("county_donation", staff=False)
+    assert not domain.needs_review("backstop", staff=True) and not domain.needs_review("charity", staff=True)
+    with pytest.raises(TransitionRefused):
+        domain.transition("review", "take", ["volunteer"])
 
 
 def test_priority_score():

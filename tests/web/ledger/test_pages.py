@@ -202,17 +202,21 @@ def test_admin_edits_the_policy_as_a_new_version(web, world, session):
     page = web.client.get("/admin/policy/").get_data(as_text=True)
     assert "默认规则" in page
     form = {"depositor_min_age": 18, "minor_mode": "group_only", "redeem_min_age": 65, "redeem_spouse_counts": "y",
-            "hardship_exception": "y", "gift_kinships": ["spouse", "child"], "balance_cap_hours": 1000,
+            "hardship_exception": "y", "hardship_redeem_min_age": 60, "relative_direct_pay": "y",
+            "gift_kinships": ["spouse", "child"], "balance_cap_hours": 1000,
             "team_hours_donation_only": "y", "grant_approval_hours": 100, "hold_expiry_days": 30,
             "death_balance": "heirs", "note": "依据县民政局通知"}
     assert web.post("/admin/policy/", form, token_from="/admin/policy/").status_code == 302
     version = session.scalar(select(PolicyVersion).order_by(PolicyVersion.id.desc()))
     assert version.created_by_id == world.admin.id and '"redeem_min_age": 65' in version.settings
     assert '"death_balance": "heirs"' in version.settings
+    assert '"hardship_redeem_min_age": 60' in version.settings and '"relative_direct_pay": true' in version.settings
     html = web.client.get("/admin/policy/").get_data(as_text=True)
     assert "依据县民政局通知" in html
     bad = web.post("/admin/policy/", {**form, "redeem_min_age": 5}, token_from="/admin/policy/")
     assert bad.status_code == 422 and "兑换年龄应在50到80岁之间" in bad.get_data(as_text=True)
+    above = web.post("/admin/policy/", {**form, "hardship_redeem_min_age": 70}, token_from="/admin/policy/")
+    assert above.status_code == 422 and "特殊困难提前兑换的年龄应在50岁到兑换年龄之间" in above.get_data(as_text=True)
     assert count_rows(session, PolicyVersion) == 1
 
 
