@@ -111,7 +111,7 @@ def _move_form(person, **kwargs) -> MoveForm:
                               .join(parent, parent.c.id == OrgNode.parent_id)
                               .where(OrgNode.kind == "village", ~OrgNode.path.startswith(township_path))
                               .order_by(OrgNode.code)).all()
-    form.village_id.choices = [(None, _("请选择"))] + [(i, f"{t} / {v}") for i, t, v in rows]
+    form.village_id.choices = [("", _("请选择"))] + [(i, f"{t} / {v}") for i, t, v in rows]
     return form
 
 
@@ -143,7 +143,7 @@ def _edit_form(person, formdata=None) -> EditForm:
     form.living_situation.choices = list(labels()["living"].items())
     form.disability_grade.choices = list(labels()["disability"].items())
     form.disability_type.choices = [("", _("无"))] + list(labels()["disability_type"].items())
-    form.adl_level.choices = [(None, _("未评估"))] + list(labels()["adl_level"].items())
+    form.adl_level.choices = [("", _("未评估"))] + list(labels()["adl_level"].items())
     form.resident, form.volunteer = resident, volunteer
     return form
 
