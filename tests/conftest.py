@@ -286,3 +286,14 @@ def make_resident(session, county):
 
 def count_rows(session, model) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Summaries that tests leave in config.stash (the Schemathesis run's), shown with or without -s."""
+    from tests.web.test_schemathesis import SUMMARY_KEY
+
+    lines = config.stash.get(SUMMARY_KEY, [])
+    if lines:
+        terminalreporter.section("API fuzzing (Schemathesis)")
+        for line in lines:
+            terminalreporter.write_line(line)
