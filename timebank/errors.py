@@ -128,6 +128,15 @@ def _respond(status: int, code: str, message: str, extra: dict | None = None, he
     return response
 
 
+def _first_field(messages) -> str | None:
+    """{"json": {"quantity": [...]}} -> "quantity" (the location level is skipped)."""
+    for location in messages.values() if isinstance(messages, dict) else ():
+        if isinstance(location, dict):
+            for name in location:
+                return str(name)
+    return None
+
+
 def register_error_handlers(app) -> None:
     from timebank.extensions import db
 
@@ -162,6 +171,9 @@ def register_error_handlers(app) -> None:
         data = getattr(error, "data", None)
         if isinstance(data, dict) and data.get("messages"):
             extra = {"errors": data["messages"]}
+            field = _first_field(data["messages"])
+            if field:
+                extra["field"] = field  # as a DomainError names it: the first field in error
         code = error.code or 500
         # Keep what the exception says in headers (Allow on 405, WWW-Authenticate on 401, Retry-After on 429).
         headers = error.get_headers() if error.code else []

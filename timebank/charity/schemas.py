@@ -35,7 +35,7 @@ class CharityMovementSchema(Schema):
 
 class CharityDonationSchema(Schema):
     id = fields.Integer()
-    item = fields.Function(lambda d: d.item.code)
+    item = fields.String(attribute="item.code", dump_only=True)
     quantity = fields.Integer()
     stock = fields.Integer()
     reserved = fields.Integer()
@@ -92,7 +92,7 @@ class CharityAllocationSchema(Schema):
 class CharityGoodsRequestSchema(Schema):
     id = fields.Integer()
     resident_id = fields.Integer()
-    item = fields.Function(lambda r: r.item.code)
+    item = fields.String(attribute="item.code", dump_only=True)
     quantity = fields.Integer()
     reason = fields.String()
     status = fields.String()
