@@ -99,7 +99,7 @@ def _depth_exceeded(raw: bytes) -> bool:
 
 
 MESSAGES = {
-    "text": lambda: _("输入含有不能保存的字符(空字符或无效的文字编码),请删除后重试"),
+    "text": lambda: _("输入含有不能保存的字符（空字符或无效的文字编码），请删除后重试"),
     "depth": lambda: _("请求内容嵌套过深"),
     "integer": lambda: _("数字超出允许范围"),
     "number": lambda: _("数字无效"),
