@@ -163,9 +163,29 @@ def _no_constants(name: str):
     raise _Constant(name)
 
 
+def _bounded_integer_fields() -> None:
+    """Every WTForms IntegerField of every page form holds a database integer: a larger number is a form
+    error beside the field (422 on the same page), never a database error. Installed once per process."""
+    from wtforms import IntegerField
+
+    if getattr(IntegerField, "_timebank_bounded", False):
+        return
+    original = IntegerField.process_formdata
+
+    def process_formdata(self, valuelist):
+        original(self, valuelist)
+        if isinstance(self.data, int) and not INT_MIN <= self.data <= INT_MAX:
+            self.data = None
+            raise ValueError(MESSAGES["integer"]())
+
+    IntegerField.process_formdata = process_formdata
+    IntegerField._timebank_bounded = True
+
+
 def init_app(app) -> None:
     app.config.setdefault("MAX_CONTENT_LENGTH", MAX_CONTENT_LENGTH)
     app.before_request(check_request)
+    _bounded_integer_fields()
 
 
 def Id(**kwargs):  # noqa: N802  (a field factory, used like a field class)

@@ -278,3 +278,37 @@ def test_the_server_header_names_no_software_version(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+INPUT_RE = re.compile(r'<input[^>]*\bname="([^"]+)"[^>]*>')
+VALUE_RE = re.compile(r'\bvalue="([^"]*)"')
+
+
+def form_values(html: str) -> dict:
+    values = {}
+    for match in INPUT_RE.finditer(html):
+        tag, name = match.group(0), match.group(1)
+        if 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        value = VALUE_RE.search(tag)
+        values.setdefault(name, value.group(1) if value else "")
+    return values
+
+
+def test_huge_numbers_in_page_forms_are_a_form_error(web, session, county):
+    """Every IntegerField holds a database integer: a larger number is a 422 form error, not a crash."""
+    from timebank.policy.models import PolicyVersion
+
+    web.login("root", "Admin-pass-2026")
+    base = form_values(web.client.get("/admin/policy/").get_data(as_text=True))
+    numeric = [name for name, value in base.items() if value.lstrip("-").isdigit() and name != "csrf_token"]
+    assert len(numeric) >= 4
+    versions = count_rows(session, PolicyVersion)
+    for name in numeric:
+        for value in ("99999999999", str(-(2**63))):
+            response = web.client.post("/admin/policy/", data={**base, name: value})
+            assert response.status_code == 422, (name, value)
+    assert count_rows(session, PolicyVersion) == versions
+    for name in numeric:  # the largest database integer: refused or saved, never a crash
+        response = web.client.post("/admin/policy/", data={**base, name: str(INT_MAX)})
+        assert response.status_code < 500, name
