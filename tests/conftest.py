@@ -292,10 +292,16 @@ def count_rows(session, model) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(model))
 
 
-def pytest_terminal_summary(terminalreporter, config):
-    """Summaries that tests leave in config.stash (the Schemathesis run's), shown with or without -s."""
-    from tests.web.test_schemathesis import SUMMARY_KEY
+SUMMARY_KEY = pytest.StashKey[list]()
 
+
+@pytest.fixture
+def run_summary(request) -> list[str]:
+    """Lines a test wants shown at the end of the run (the Schemathesis figures), with or without -s."""
+    return request.config.stash.setdefault(SUMMARY_KEY, [])
+
+
+def pytest_terminal_summary(terminalreporter, config):
     lines = config.stash.get(SUMMARY_KEY, [])
     if lines:
         terminalreporter.section("API fuzzing (Schemathesis)")

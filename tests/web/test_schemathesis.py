@@ -22,13 +22,6 @@ NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 ROLES = ("anonymous", "volunteer", "station", "admin")
 LOGINS = {"volunteer": "13900000001", "station": "chengguan", "admin": "admin"}
 MAX_EXAMPLES = int(os.environ.get("TIMEBANK_SCHEMATHESIS_EXAMPLES", "10"))
-SUMMARY_KEY = pytest.StashKey[list]()
-
-
-def summary_lines(config) -> list[str]:
-    return config.stash.setdefault(SUMMARY_KEY, [])
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def seeded(request, tmp_path_factory):
     """A database of this module's own (requests commit), with a small demo county and one token per role."""
@@ -137,11 +130,11 @@ def run_schemathesis(app, token: str | None, seed: int):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_api_answers_every_generated_request_as_documented(seeded, role, request):
+def test_api_answers_every_generated_request_as_documented(seeded, role, run_summary):
     kind, app, tokens = seeded
     operations, requests, failures, errors = run_schemathesis(app, tokens.get(role), seed=20261129)
     kinds = Counter(line.split(": ")[1] for line in failures)
-    summary_lines(request.config).append(
+    run_summary.append(
         f"schemathesis {kind:10} {role:9}: {len(operations)} operations, {requests} requests, "
         f"{len(failures)} failures {dict(kinds) if kinds else ''}{f', {len(errors)} errors' if errors else ''}")
     unique = sorted(set(failures))
