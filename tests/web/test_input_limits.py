@@ -11,7 +11,6 @@ import urllib.request
 from datetime import UTC, datetime
 
 import jsonschema_rs
-import pytest
 from sqlalchemy import select
 
 from tests.conftest import base_config, count_rows
