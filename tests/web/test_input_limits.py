@@ -135,6 +135,10 @@ def test_nul_in_a_form_is_a_400_page_and_nothing_is_written(web, session, county
     response = web.post("/login", {"login": "root\x00", "password": "wrong\x00"}, token_from="/login")
     assert response.status_code == 400
     assert "text/html" in response.content_type
+    # A lone surrogate cannot arrive in a form: its UTF-8 bytes are invalid and decode to U+FFFD.
+    surrogate = web.client.post("/login", data=b"login=%ED%A0%80&password=x&csrf_token=" + web.token("/login").encode(),
+                                content_type="application/x-www-form-urlencoded")
+    assert surrogate.status_code < 500
     session.expire_all()
     assert admin.failed_logins == failures
 
