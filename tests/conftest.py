@@ -61,21 +61,28 @@ def guard(url: str) -> None:
         pytest.fail(f"refusing to use the database: {error}", pytrace=False)
 
 
+_SCRATCH_NAMES: dict[str, str] = {}
+
+
 def pg_database_url(name: str) -> str:
-    """A separate PostgreSQL database beside the test one (created empty and marked as scratch), for tests
-    that commit. An existing database of that name that the tests did not make is never dropped."""
+    """A separate PostgreSQL database beside the test one, for tests that commit: created empty under a
+    unique name (`name` plus this process and a random part, so parallel runs and leftovers never collide)
+    and marked as scratch. drop_pg_database(name) drops it."""
     from timebank import scratch
 
+    actual = scratch.unique_name(name)
+    _SCRATCH_NAMES[name] = actual
     try:
-        return scratch.create(postgres_url(), name)
+        return scratch.create(postgres_url(), actual)
     except scratch.NotScratch as error:
         pytest.fail(f"refusing to use the database: {error}", pytrace=False)
 
 
 def drop_pg_database(name: str) -> None:
+    """Drop the database pg_database_url(name) made; a database the tests did not make is refused."""
     from timebank import scratch
 
-    scratch.drop(postgres_url(), name)
+    scratch.drop(postgres_url(), _SCRATCH_NAMES.pop(name, name))
 
 
 def upgrade(app) -> None:

@@ -124,10 +124,13 @@ def test_the_test_suite_refuses_a_database_it_did_not_create(real_county):
     with pytest.raises(pytest.fail.Exception, match="refusing"):
         conftest.reset_database(real_county)
     name = sa.make_url(real_county).database
-    with pytest.raises(pytest.fail.Exception, match="refusing"):
-        conftest.pg_database_url(name)
+    with pytest.raises(scratch.NotScratch):  # never emptied and made again
+        scratch.create(postgres_url(), name)
     with pytest.raises(scratch.NotScratch):
         conftest.drop_pg_database(name)
+    made = conftest.pg_database_url(name)  # a database of the tests' own beside it, never the same one
+    assert sa.make_url(made).database != name
+    conftest.drop_pg_database(name)
     assert counts(real_county) == before
     assert counts(real_county)["org_node"] == 1
 
