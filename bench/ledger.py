@@ -9,7 +9,12 @@ TIMEBANK_BENCH_ROUNDS rounds so that load from elsewhere on the machine hits bot
 total ledger transfers/s over total baseline transactions/s, with the per-round range beside it.
 Then the statement page of an account with 100,000 transfers: p95 of rendering it through the app.
 
-    .venv/bin/python bench/ledger.py     (TIMEBANK_BENCH_DATABASE_URL, default below; created if missing)
+    .venv/bin/python bench/ledger.py [--setup-only]
+
+TIMEBANK_BENCH_DATABASE_URL names the PostgreSQL server (default below). The bench creates a database of its
+own there under a fresh unique name (timebank_bench_<pid>_<random>, marked as scratch), passes it in code
+(which wins over TIMEBANK_DATABASE_URL in the environment), checks the mark before writing anything, and
+drops it at the end (TIMEBANK_BENCH_KEEP=1 keeps it). It never writes into a database it did not create.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from timebank import create_app  # noqa: E402
+from timebank import create_app, scratch  # noqa: E402
 from timebank.extensions import db  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/timebank_bench"
@@ -37,15 +42,15 @@ STATEMENT_TRANSFERS = 100_000
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
 
 
-def ensure_database(url: str) -> None:
-    target = sa.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-                             f"'{target.database}' AND pid <> pg_backend_pid()")
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{target.database}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
-    admin.dispose()
+def create_database(server_url: str) -> str:
+    """A fresh database of the bench's own on that server, marked as scratch; its URL."""
+    return scratch.create(server_url, scratch.unique_name("timebank_bench"))
+
+
+def refuse(message: str) -> None:
+    """One line on stderr and a non-zero exit, before anything is written."""
+    print(f"bench: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def make_app(url: str):
@@ -55,11 +60,22 @@ def make_app(url: str):
         "TIMEBANK_FIXED_NOW": NOW, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 40, "max_overflow": 10},
     }
     app = create_app(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"] != url:
+        refuse("the app is not on the bench's own database; nothing written")
+    check_scratch(app)
     from flask_migrate import upgrade
 
     with app.app_context():
         upgrade()
     return app
+
+
+def check_scratch(app) -> None:
+    """Refuse unless the app's database is one the bench (or the tests) created and marked."""
+    try:
+        scratch.ensure(app.config["SQLALCHEMY_DATABASE_URI"])
+    except scratch.NotScratch as error:
+        refuse(str(error))
 
 
 def setup_accounts(app, pairs: int):
@@ -70,6 +86,7 @@ def setup_accounts(app, pairs: int):
     from timebank.ledger import service as ledger
     from timebank.ledger.models import LedgerAccount
 
+    check_scratch(app)
     with app.app_context(), app.test_request_context():
         root = accounts.create_root(db.session, name="基准县", code="B")
         admin = accounts.create_user(db.session, password="Bench-admin-2026", roles=("admin",), username="root",
@@ -210,13 +227,28 @@ def statement_p95(app, samples: int = 60) -> tuple[float, float]:
     return statistics.median(times) * 1000, times[int(0.95 * (len(times) - 1))] * 1000
 
 
-def main() -> int:
-    url = os.environ.get("TIMEBANK_BENCH_DATABASE_URL", DEFAULT_URL)
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    server = os.environ.get("TIMEBANK_BENCH_DATABASE_URL", DEFAULT_URL)
+    url = create_database(server)
+    name = sa.make_url(url).database
+    try:
+        return run(url, setup_only="--setup-only" in argv)
+    finally:
+        if os.environ.get("TIMEBANK_BENCH_KEEP") != "1":
+            scratch.drop(server, name)
+
+
+def run(url: str, *, setup_only: bool = False) -> int:
     print(f"ledger bench on {sa.make_url(url).render_as_string(hide_password=True)}, {ROUNDS} rounds of "
           f"{SECONDS:g} s baseline + {SECONDS:g} s ledger per row")
-    ensure_database(url)
     app = make_app(url)
     pairs, _owner, statement_account, issuance_id = setup_accounts(app, max(CLIENTS))
+    if setup_only:
+        print(f"setup done in {sa.make_url(url).database}: {len(pairs)} account pairs")
+        with app.app_context():
+            db.engine.dispose()
+        return 0
     with app.app_context():
         engine = db.engine
         print(f"{'clients':>8} {'baseline tx/s':>14} {'ledger tx/s':>12} {'ratio':>6}  per round")

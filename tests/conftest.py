@@ -39,7 +39,9 @@ def postgres_url() -> str | None:
 
 
 def reset_database(url: str) -> None:
-    """Empty a database: a fresh file for SQLite, a fresh public schema for PostgreSQL."""
+    """Empty a database: a fresh file for SQLite, a fresh public schema for PostgreSQL. Only a scratch
+    database (made by this run, timebank/scratch.py) is touched; any other fails the run unchanged."""
+    guard(url)
     engine = sa.create_engine(url)
     try:
         if engine.dialect.name == "postgresql":
@@ -50,30 +52,37 @@ def reset_database(url: str) -> None:
         engine.dispose()
 
 
-def pg_database_url(name: str) -> str:
-    """A separate PostgreSQL database beside the test one (created empty), for tests that commit."""
-    base = sa.make_url(postgres_url())
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+def guard(url: str) -> None:
+    from timebank import scratch
+
     try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' "
-                "AND pid <> pg_backend_pid()"
-            )
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    finally:
-        admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+        scratch.ensure(url)
+    except scratch.NotScratch as error:
+        pytest.fail(f"refusing to use the database: {error}", pytrace=False)
+
+
+_SCRATCH_NAMES: dict[str, str] = {}
+
+
+def pg_database_url(name: str) -> str:
+    """A separate PostgreSQL database beside the test one, for tests that commit: created empty under a
+    unique name (`name` plus this process and a random part, so parallel runs and leftovers never collide)
+    and marked as scratch. drop_pg_database(name) drops it."""
+    from timebank import scratch
+
+    actual = scratch.unique_name(name)
+    _SCRATCH_NAMES[name] = actual
+    try:
+        return scratch.create(postgres_url(), actual)
+    except scratch.NotScratch as error:
+        pytest.fail(f"refusing to use the database: {error}", pytrace=False)
 
 
 def drop_pg_database(name: str) -> None:
-    admin = sa.create_engine(sa.make_url(postgres_url()), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
+    """Drop the database pg_database_url(name) made; a database the tests did not make is refused."""
+    from timebank import scratch
+
+    scratch.drop(postgres_url(), _SCRATCH_NAMES.pop(name, name))
 
 
 def upgrade(app) -> None:
@@ -100,6 +109,8 @@ def database_url(request, tmp_path_factory):
 def app(database_url):
     reset_database(database_url)
     application = create_app(base_config(database_url, TIMEBANK_FIXED_NOW=datetime(2026, 11, 29, 2, 0, tzinfo=UTC)))
+    # The mapping passed in code wins over TIMEBANK_DATABASE_URL in the environment (timebank/config.py).
+    assert application.config["SQLALCHEMY_DATABASE_URI"] == database_url
     upgrade(application)
     yield application
     with application.app_context():
@@ -286,3 +297,20 @@ def make_resident(session, county):
 
 def count_rows(session, model) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+SUMMARY_KEY = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def run_summary(request) -> list[str]:
+    """Lines a test wants shown at the end of the run (the Schemathesis figures), with or without -s."""
+    return request.config.stash.setdefault(SUMMARY_KEY, [])
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = config.stash.get(SUMMARY_KEY, [])
+    if lines:
+        terminalreporter.section("API fuzzing (Schemathesis)")
+        for line in lines:
+            terminalreporter.write_line(line)

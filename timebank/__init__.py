@@ -39,16 +39,18 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from timebank import i18n, web
+    from timebank import i18n, limits, openapi, web
     from timebank.extensions import api, babel, csrf, db, login_manager, migrate
 
+    app.url_map.converters["int"] = limits.IdConverter  # before any route: every <int:...> id is 1..2^31-1
+    limits.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
-    api.init_app(app)
+    openapi.init_app(app, api)
     web.init_app(app)
     i18n.init_app(app)
 
@@ -99,7 +101,6 @@ def register_areas(app: Flask) -> None:
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
-    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in (accounts_api.blp, ledger_api.blp, notify_api.blp, dispatch_api.blp, priority_api.blp):
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -1,4 +1,6 @@
-"""Configuration: defaults, then instance/config.py, then TIMEBANK_* environment variables."""
+"""Configuration, later sources winning: defaults, then instance/config.py, then TIMEBANK_* environment
+variables, then the mapping passed in code (create_app(test_config), the bench's config). A test or a
+benchmark that names its database therefore never lands in the database an exported variable names."""
 
 from __future__ import annotations
 
@@ -78,18 +80,19 @@ def ensure_instance_config(instance_path: str) -> Path:
 
 
 def load(app, test_config: dict | None) -> None:
-    """Fill app.config in order: defaults, instance file (or test_config), environment."""
+    """Fill app.config in order: defaults, instance file (skipped when a mapping is passed), environment,
+    the passed mapping (it wins: explicit configuration in code is never overridden by the environment)."""
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         ensure_instance_config(app.instance_path)
         app.config.from_pyfile("config.py", silent=False)
-    else:
-        app.config.from_mapping(test_config)
     for key, default in DEFAULTS.items():
         if key.startswith("TIMEBANK_") and key in os.environ:
             app.config[key] = _coerce(os.environ[key], default)
     if "TIMEBANK_SECRET_KEY" in os.environ:
         app.config["SECRET_KEY"] = os.environ["TIMEBANK_SECRET_KEY"]
+    if test_config is not None:
+        app.config.from_mapping(test_config)
     url = app.config["TIMEBANK_DATABASE_URL"] or "sqlite:///" + os.path.join(app.instance_path, "timebank.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import jsonify, make_response, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,14 @@ class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
     message = _l("输入有误")
+
+
+class BadInput(DomainError):
+    """A page's request carried what no field may hold (a NUL byte, a broken character, a huge number)."""
+
+    status = 400
+    code = "bad_input"
+    message = _l("请求格式有误")
 
 
 class Duplicate(DomainError):
@@ -82,6 +91,20 @@ class Conflict(DomainError):
     message = _l("与已有数据冲突")
 
 
+class ErrorSchema(Schema):
+    """The one error body of the API: every 4xx and 5xx answer of /api/v1 has exactly this shape."""
+
+    class Meta:
+        ordered = True
+
+    error = fields.String(required=True, metadata={"description": "stable code, e.g. not_found, validation_failed"})
+    message = fields.String(required=True, metadata={"description": "for a person, in the request's language"})
+    field = fields.String(metadata={"description": "the input field the error is about"})
+    details = fields.Dict(keys=fields.String(), metadata={"description": "numbers or words that explain it"})
+    errors = fields.Dict(keys=fields.String(), metadata={
+        "description": "input errors by location (json, query, headers), then field: a list of messages"})
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
@@ -89,13 +112,29 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def _respond(status: int, code: str, message: str, extra: dict | None = None):
+def _respond(status: int, code: str, message: str, extra: dict | None = None, headers=None):
+    """The error as the JSON body of ErrorSchema (API, or a client asking for JSON) or as a page."""
     if wants_json():
         body = {"error": code, "message": message}
         if extra:
             body.update(extra)
-        return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message), status
+        response = jsonify(body)
+    else:
+        response = current_app.make_response(render_template("errors/error.html", status=status, message=message))
+    response.status_code = status
+    for name, value in headers or ():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def _first_field(messages) -> str | None:
+    """{"json": {"quantity": [...]}} -> "quantity" (the location level is skipped)."""
+    for location in messages.values() if isinstance(messages, dict) else ():
+        if isinstance(location, dict):
+            for name in location:
+                return str(name)
+    return None
 
 
 def register_error_handlers(app) -> None:
@@ -105,11 +144,10 @@ def register_error_handlers(app) -> None:
     def handle_domain_error(error: DomainError):
         db.session.rollback()
         body = error.to_dict()
-        response, status = _respond(error.status, body.pop("error"), body.pop("message"), body)
-        if status == 401 and request.path.startswith("/api/"):
-            response = make_response(response)
-            response.headers["WWW-Authenticate"] = 'Bearer realm="timebank"'
-        return response, status
+        headers = []
+        if error.status == 401 and request.path.startswith("/api/"):
+            headers.append(("WWW-Authenticate", 'Bearer realm="timebank"'))
+        return _respond(error.status, body.pop("error"), body.pop("message"), body, headers)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
@@ -128,12 +166,19 @@ def register_error_handlers(app) -> None:
             422: _("输入有误"),
             429: _("操作过于频繁,请稍后再试"),
         }
+        db.session.rollback()
         extra = None
         data = getattr(error, "data", None)
         if isinstance(data, dict) and data.get("messages"):
             extra = {"errors": data["messages"]}
-        return _respond(error.code or 500, error.name.lower().replace(" ", "_"),
-                        messages.get(error.code, error.description or ""), extra)
+            field = _first_field(data["messages"])
+            if field:
+                extra["field"] = field  # as a DomainError names it: the first field in error
+        code = error.code or 500
+        # Keep what the exception says in headers (Allow on 405, WWW-Authenticate on 401, Retry-After on 429).
+        headers = error.get_headers() if error.code else []
+        return _respond(code, error.name.lower().replace(" ", "_"),
+                        messages.get(code, error.description or ""), extra, headers)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, g, request
+from flask import abort, current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -66,13 +66,20 @@ CSP = (
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if getattr(g, "no_store", False) or (current_user and current_user.is_authenticated):
+    # API answers (personal data behind a token, errors) and every page of a logged-in user: never cached.
+    if (getattr(g, "no_store", False) or request.path.startswith("/api/")
+            or (current_user and current_user.is_authenticated)):
         response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("SESSION_COOKIE_SECURE"):  # served over HTTPS only: browsers must stay on it
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

@@ -1,5 +1,7 @@
 """`flask db upgrade` builds the schema on an empty database and `flask db check` finds no drift."""
 
+import os
+
 import pytest
 from flask_migrate import check, upgrade
 
@@ -9,6 +11,7 @@ from timebank import create_app
 
 def _migrate_and_check(url):
     app = create_app(base_config(url))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == url  # never the database an exported variable names
     with app.app_context():
         upgrade()
         check()  # raises (exits) when models and migrations differ
@@ -26,7 +29,7 @@ def test_upgrade_then_check_on_sqlite(tmp_path):
 def test_upgrade_then_check_on_postgresql():
     if postgres_url() is None:
         pytest.skip("PostgreSQL not configured: set TIMEBANK_TEST_DATABASE_URL (CI does)")
-    name = "timebank_migrations_check"
+    name = f"timebank_migrations_{os.getpid()}"
     try:
         _migrate_and_check(pg_database_url(name))
     finally:

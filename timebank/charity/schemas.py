@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
+
+from timebank.charity.domain import MAX_QUANTITY
+from timebank.limits import Count, Id
+
+HARDSHIP_CODE = validate.Length(min=1, max=40)
 
 
 class CharityDonationInSchema(Schema):
-    item_id = fields.Integer(required=True)
-    quantity = fields.Raw(required=True, metadata={"description": "whole units, 1..100000"})
-    station_id = fields.Integer(load_default=None)
-    node_id = fields.Integer(load_default=None)
-    statuses = fields.List(fields.String(), load_default=list)
-    min_age = fields.Integer(load_default=None)
-    max_age = fields.Integer(load_default=None)
-    township_ids = fields.List(fields.Integer(), load_default=list)
-    use_by = fields.Date(load_default=None)
-    delivery = fields.String(load_default="both")
-    note = fields.String(load_default=None)
+    item_id = Id(required=True)
+    quantity = Count(1, MAX_QUANTITY, required=True, metadata={"description": "whole units"})
+    station_id = Id(load_default=None, allow_none=True)
+    node_id = Id(load_default=None, allow_none=True)
+    statuses = fields.List(fields.String(validate=HARDSHIP_CODE), load_default=list,
+                           validate=validate.Length(max=20))
+    min_age = Count(0, 150, load_default=None, allow_none=True)
+    max_age = Count(0, 150, load_default=None, allow_none=True)
+    township_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50))
+    use_by = fields.Date(load_default=None, allow_none=True)
+    delivery = fields.String(load_default="both", validate=validate.OneOf(("both", "pickup", "delivery")))
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
 
 
 class CharityMovementSchema(Schema):
@@ -29,7 +35,7 @@ class CharityMovementSchema(Schema):
 
 class CharityDonationSchema(Schema):
     id = fields.Integer()
-    item = fields.Function(lambda d: d.item.code)
+    item = fields.String(attribute="item.code", dump_only=True)
     quantity = fields.Integer()
     stock = fields.Integer()
     reserved = fields.Integer()
@@ -65,10 +71,10 @@ class CharityTransparencySchema(Schema):
 
 
 class CharityGoodsRequestInSchema(Schema):
-    resident_id = fields.Integer(required=True)
-    item_id = fields.Integer(required=True)
-    quantity = fields.Raw(required=True)
-    reason = fields.String(required=True)
+    resident_id = Id(required=True)
+    item_id = Id(required=True)
+    quantity = Count(1, MAX_QUANTITY, required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
 class CharityAllocationSchema(Schema):
@@ -86,7 +92,7 @@ class CharityAllocationSchema(Schema):
 class CharityGoodsRequestSchema(Schema):
     id = fields.Integer()
     resident_id = fields.Integer()
-    item = fields.Function(lambda r: r.item.code)
+    item = fields.String(attribute="item.code", dump_only=True)
     quantity = fields.Integer()
     reason = fields.String()
     status = fields.String()
@@ -94,10 +100,11 @@ class CharityGoodsRequestSchema(Schema):
 
 
 class CharityAllocateInSchema(Schema):
-    donation_id = fields.Integer(required=True)
-    method = fields.String(required=True)
-    quantity = fields.Raw(load_default=None)
+    donation_id = Id(required=True)
+    method = fields.String(required=True, validate=validate.OneOf(("pickup", "delivery")))
+    quantity = Count(1, MAX_QUANTITY, load_default=None, allow_none=True,
+                     metadata={"description": "default: what the request still needs"})
 
 
 class CharityReasonInSchema(Schema):
-    reason = fields.String(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=300))

@@ -10,12 +10,13 @@ from timebank import clock
 from timebank.api_auth import BEARER, token_required
 from timebank.dispatch import queries, service
 from timebank.extensions import db
+from timebank.limits import Id
 
 blp = Blueprint("api_dispatch", __name__, url_prefix="/api/v1", description="Matching runs and proposals")
 
 
 class RunArgs(Schema):
-    node_id = fields.Integer(load_default=None, allow_none=True)
+    node_id = Id(load_default=None, allow_none=True)
 
 
 class RunSchema(Schema):
@@ -45,7 +46,7 @@ class ProposalSchema(Schema):
 
 
 class DeclineArgs(Schema):
-    reason = fields.String(load_default=None, validate=validate.Length(max=300))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
 
 
 @blp.post("/matching/runs")

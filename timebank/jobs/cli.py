@@ -91,4 +91,7 @@ def serve_command(host: str, port: int):
         service = _service()
         service.start_in_thread()
         click.echo("scheduler running in this process", err=True)
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    from timebank.limits import QuietRequestHandler
+
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False,
+               request_handler=QuietRequestHandler)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from timebank.ledger.domain import MAX_TRANSFER_MINUTES
+from timebank.limits import Count, Id
+
 
 class AccountSchema(Schema):
     id = fields.Integer()
@@ -38,15 +41,15 @@ class PageArgsSchema(Schema):
 
 
 class GiftSchema(Schema):
-    to_person_id = fields.Integer(required=True, strict=True)
-    minutes = fields.Raw(required=True, metadata={"description": "whole minutes > 0"})
+    to_person_id = Id(required=True)
+    minutes = Count(1, MAX_TRANSFER_MINUTES, required=True, metadata={"description": "whole minutes"})
     memo = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
 class DonationSchema(Schema):
-    pool = fields.String(required=True, validate=validate.Length(min=1, max=40),
-                         metadata={"description": "county_donation, or charity:<id>"})
-    minutes = fields.Raw(required=True, metadata={"description": "whole minutes > 0"})
+    pool = fields.String(required=True, validate=[validate.Length(min=1, max=40), validate.Regexp(
+        r"^(county_donation|charity:[1-9][0-9]{0,9})$")], metadata={"description": "county_donation, or charity:<id>"})
+    minutes = Count(1, MAX_TRANSFER_MINUTES, required=True, metadata={"description": "whole minutes"})
     memo = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from timebank.limits import Count, Id
 from timebank.visits.domain import PAYERS
 
 
@@ -13,19 +14,19 @@ class AwareDateTime(fields.AwareDateTime):
 
 
 class RequestCreateSchema(Schema):
-    resident_id = fields.Integer(required=True)
-    category_id = fields.Integer(required=True)
+    resident_id = Id(required=True)
+    category_id = Id(required=True)
     earliest_start = AwareDateTime(required=True)
     latest_end = AwareDateTime(required=True)
-    duration_minutes = fields.Integer(load_default=None, validate=validate.Range(min=1, max=720))
-    description = fields.String(load_default=None, validate=validate.Length(max=500))
-    seats_volunteer = fields.Integer(load_default=1, validate=validate.Range(min=0, max=10))
-    seats_social_worker = fields.Integer(load_default=None, validate=validate.Range(min=0, max=10))
-    skill_ids = fields.List(fields.Integer(), load_default=None)
-    repeat_weeks = fields.Integer(load_default=1, validate=validate.Range(min=1, max=26))
+    duration_minutes = Count(1, 720, load_default=None, allow_none=True)
+    description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    seats_volunteer = Count(0, 10, load_default=1)
+    seats_social_worker = Count(0, 10, load_default=None, allow_none=True)
+    skill_ids = fields.List(Id(), load_default=None, allow_none=True, validate=validate.Length(max=50))
+    repeat_weeks = Count(1, 26, load_default=1)
     payer = fields.String(load_default="own", validate=validate.OneOf(PAYERS))
-    charity_id = fields.Integer(load_default=None, allow_none=True)
-    paid_by_person_id = fields.Integer(
+    charity_id = Id(load_default=None, allow_none=True)
+    paid_by_person_id = Id(
         load_default=None, allow_none=True,
         metadata={"description": "with payer own: whose time account pays (omit for the resident's own; the "
                                  "caller's own person id to pay for a verified spouse or direct relative)"})
@@ -125,12 +126,12 @@ class ErrorBodySchema(Schema):
 
 
 class TakeSchema(Schema):
-    volunteer_id = fields.Integer(load_default=None)
-    start = AwareDateTime(load_default=None)
+    volunteer_id = Id(load_default=None, allow_none=True)
+    start = AwareDateTime(load_default=None, allow_none=True)
 
 
 class VolunteerRefSchema(Schema):
-    volunteer_id = fields.Integer(load_default=None)
+    volunteer_id = Id(load_default=None, allow_none=True)
 
 
 class ScanSchema(Schema):
@@ -138,15 +139,15 @@ class ScanSchema(Schema):
 
 
 class RecordSchema(Schema):
-    volunteer_id = fields.Integer(required=True)
+    volunteer_id = Id(required=True)
     action = fields.String(required=True, validate=validate.OneOf(("check_in", "check_out")))
     at = AwareDateTime(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
 
 
 class ConfirmSchema(Schema):
-    rating = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default=None, validate=validate.Length(max=500))
+    rating = Count(1, 5, required=True)
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class ElderConfirmSchema(Schema):
@@ -173,7 +174,7 @@ class ReasonSchema(Schema):
 
 class ResolveSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(("all", "part", "none")))
-    minutes = fields.Integer(load_default=None, validate=validate.Range(min=0, max=720))
+    minutes = Count(0, 720, load_default=None, allow_none=True)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
