@@ -29,9 +29,15 @@ NUMERIC_KEY = re.compile(r"^(id|page|per_page|.*_id|.*_ids)$")
 class IdConverter(IntegerConverter):
     """`<int:...>` in every route: a database id, 1..2^31-1; anything else matches no route (404)."""
 
+    # 1..2147483647 in the pattern itself: a value rejected only by to_python would let Werkzeug answer 405
+    # for a path that has a GET rule and a POST rule (it records the other rule's methods before converting)
+    regex = (r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}|21474[0-7]\d{4}"
+             r"|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])")
+
     def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = INT_MAX,  # noqa: A002
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+        self.regex = type(self).regex
 
 
 def id_param_schema(converter: IdConverter) -> dict:

@@ -39,13 +39,13 @@ class StationVolunteerSchema(Schema):
 
 class VolunteerStateSchema(Schema):
     person_id = fields.Integer()
-    name = fields.Function(lambda p: p.person.name)
-    id_number_masked = fields.Function(lambda p: p.person.id_number_masked)
+    name = fields.Function(lambda p: p.person.name, metadata={"type": "string"})
+    id_number_masked = fields.Function(lambda p: p.person.id_number_masked, metadata={"type": "string"})
     status = fields.String()
     registered_by_id = fields.Integer(allow_none=True)
     consent_form_ref = fields.String(allow_none=True)
     guardian_person_id = fields.Integer(allow_none=True)
-    has_login = fields.Function(lambda p: p.person.user is not None)
+    has_login = fields.Function(lambda p: p.person.user is not None, metadata={"type": "boolean"})
 
 
 class PeopleReasonSchema(Schema):

@@ -226,7 +226,7 @@ def cancel(args, request_id):
 def awaiting(args):
     """Requests waiting for station review in the caller's subtree (30 a page, oldest first)."""
     rows, total = review.queue(db.session, g.api_user, page=args["page"])
-    return {"items": rows, "total": total, "page": args["page"]}
+    return {"items": [_shown(req) for req in rows], "total": total, "page": args["page"]}
 
 
 @blp.post("/visits/<int:request_id>/approve")

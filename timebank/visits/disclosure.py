@@ -207,6 +207,10 @@ def as_dict(session, user, req) -> dict:
         "urgent": req.urgent, "safety": req.safety, "payer": req.payer if full else None,
         "seats_volunteer": req.seats_volunteer, "seats_social_worker": req.seats_social_worker,
         "rating": req.rating, "skill_ids": [sk.id for sk in req.skills],
+        "paid_by_person_id": req.paid_by_person_id if full else None,
+        "review_reason": req.review_reason if full else None,
+        "confirmation_method": req.confirmation_method, "satisfied": req.satisfied,
+        "has_signature": req.signature_svg is not None,
         "seats": [seat for seat in req.seats if full or seat.volunteer_id == (user.person_id if user else None)],
         "disclosure": level,
     }

@@ -76,7 +76,7 @@ class RequestSchema(Schema):
         "enum": ["resident", "relative", "station", "station_phone", "elder_code", "elder_signature", "auto"]})
     satisfied = fields.Boolean(allow_none=True, metadata={"description": "The person served said satisfied "
                                                                          "(true) or not (false, a dispute)."})
-    has_signature = fields.Function(lambda req: req.signature_svg is not None)
+    has_signature = fields.Boolean(metadata={"description": "The person served signed on the screen."})
     seats = fields.List(fields.Nested(SeatSchema))
 
 
