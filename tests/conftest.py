@@ -29,6 +29,9 @@ def base_config(database_url: str, **extra) -> dict:
         "TIMEBANK_DATABASE_URL": database_url,
         "TIMEBANK_ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "SERVER_NAME": None,
+        # sign-in security: off for the suite, the tests in tests/web/accounts/ turn each on
+        "TIMEBANK_RATELIMIT_ENABLED": False,
+        "TIMEBANK_STAFF_TOTP_REQUIRED": False,
     }
     config.update(extra)
     return config

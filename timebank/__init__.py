@@ -40,6 +40,7 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from timebank import i18n, web
+    from timebank.accounts import throttle
     from timebank.extensions import api, babel, csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    throttle.init_app(app)
     api.init_app(app)
     web.init_app(app)
     i18n.init_app(app)

@@ -75,7 +75,9 @@ def test_age_counts_whole_years():
     ("password", "problem"),
     [("short1", "password_short"), ("12345678", "password_common"), ("aaaaaaaaaa", "password_common"),
      ("x" * 129, "password_long"), ("13900000001", "password_personal"), ("Correct-horse-7", None),
-     ("长城万里永不倒塌", None), ("长城长城长城长城", "password_common")],
+     ("长城万里永不倒塌", "password_weak"), ("长城万里永不倒塌2026", None),
+     ("长城长城长城长城", "password_common"), ("onlyletters", "password_weak"), ("woaini1314", "password_common"),
+     ("Zz13900000001", "password_personal")],
 )
 def test_password_policy(password, problem):
     assert domain.password_problem(password, user_values=("13900000001",)) == problem
