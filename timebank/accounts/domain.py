@@ -98,12 +98,12 @@ def common_passwords() -> frozenset[str]:
 
 
 def personal_fragments(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Pieces of a person's data a password must not contain: each value (phone, username, ID number),
-    and from an ID number the birth date (yyyymmdd) and the last six characters."""
+    """Pieces of a person's data a password must not contain: each value of six characters or more (phone,
+    username, ID number), and from an ID number the birth date (yyyymmdd) and the last six characters."""
     pieces: list[str] = []
     for value in values:
         value = (value or "").strip().lower()
-        if len(value) >= 4:
+        if len(value) >= 6:
             pieces.append(value)
         if _ID_RE.match(value.upper()):
             pieces.extend((value[6:14], value[-6:]))
@@ -120,7 +120,8 @@ def password_problem(password: str, *, user_values: tuple[str, ...] = ()) -> str
     lowered = password.lower()
     if lowered in common_passwords() or len(set(password)) <= 2:
         return "password_common"
-    if any(piece in lowered for piece in personal_fragments(user_values)):
+    if any(piece in lowered for piece in personal_fragments(user_values)) or lowered in {
+            (value or "").strip().lower() for value in user_values}:
         return "password_personal"
     if not any(ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password):
         return "password_weak"

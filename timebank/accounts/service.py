@@ -33,7 +33,7 @@ MESSAGES = {
     "duplicate_phone": _l("该手机号已注册"),
     "duplicate_username": _l("该用户名已被使用"),
     # one answer for an unknown login, a wrong password and a locked account, so none can be told apart
-    "bad_credentials": _l("账号或密码错误。多次输错后需等15分钟再试,或请社工站解锁。"),
+    "bad_credentials": _l("账号或密码错误。多次输错后需等15分钟再试，或请社工站解锁。"),
     "inactive": _l("该账号已停用,请联系社工站"),
     "wrong_password": _l("当前密码不正确"),
     "node_kind": _l("请选择村或社区"),

@@ -125,10 +125,9 @@ def _pending_code_user() -> tuple[dict, User] | None:
 def login_code():
     """Second step for staff: a code from the authenticator app, or a recovery code."""
     found = _pending_code_user()
-    if found is None:
+    if found is None:  # no password step before it, or it is too old: start again
         session.pop("code_step", None)
-        flash(_("请重新输入账号和密码。"))
-        return redirect(url_for("accounts.login"))
+        return render_template("accounts/login_code.html", expired=True), 200 if request.method == "GET" else 401
     pending, user = found
     form = CodeForm()
     if form.validate_on_submit():
