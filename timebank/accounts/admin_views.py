@@ -82,8 +82,9 @@ def org_node_add(node_id: int):
 
 
 @bp.get("/users")
-@roles_required("admin")
+@roles_required("admin", "station")
 def user_list():
+    """Logins in the actor's subtree; station staff see them to lift a sign-in lock, admins manage them."""
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
     rows, more = queries.users_in_scope(db.session, current_user, page=max(page, 1), q=request.args.get("q"))
     return render_template("admin/users.html", rows=rows, more=more, page=page, form=ConfirmActionForm(),

@@ -93,6 +93,9 @@ def test_station_staff_unlock_only_inside_their_subtree(app, session, make_staff
     make_staff("jiazhen", township_index=0)
     staff = Browserless(app.test_client())
     staff.login("jiazhen", "Station-pass-2026")
+    listing = staff.client.get("/admin/users").get_data(as_text=True)
+    assert f'data-test="unlock-{inside.id}"' in listing and f'data-test="unlock-{outside.id}"' not in listing
+    assert 'data-test="deactivate-' not in listing  # deactivation stays with admins
     assert staff.post(f"/admin/users/{outside.id}/unlock").status_code == 404
     assert staff.post(f"/admin/users/{inside.id}/unlock").status_code == 302
     session.expire_all()
