@@ -96,3 +96,14 @@ def from_address(app, client):
         return Browserless(client)
 
     return make
+
+
+@pytest.fixture
+def session_limits(app):
+    """The production session limits (the suite's base config lifts them)."""
+    keys = {"TIMEBANK_SESSION_IDLE_MINUTES": 120, "TIMEBANK_SESSION_IDLE_MINUTES_STAFF": 30,
+            "TIMEBANK_SESSION_HOURS": 12}
+    saved = {key: app.config[key] for key in keys}
+    app.config.update(keys)
+    yield
+    app.config.update(saved)

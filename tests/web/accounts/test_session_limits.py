@@ -23,7 +23,7 @@ def clock_moved(app, **delta):
         app.config["TIMEBANK_FIXED_NOW"] = start
 
 
-def test_volunteer_session_survives_an_hour_idle_but_not_three(app, web, make_volunteer):
+def test_volunteer_session_survives_an_hour_idle_but_not_three(app, session_limits, web, make_volunteer):
     volunteer = make_volunteer()
     web.login(volunteer.phone, GOOD)
     with clock_moved(app, minutes=60):
@@ -35,7 +35,7 @@ def test_volunteer_session_survives_an_hour_idle_but_not_three(app, web, make_vo
         assert "自动退出" in page
 
 
-def test_staff_idle_limit_is_shorter(app, web, make_staff):
+def test_staff_idle_limit_is_shorter(app, session_limits, web, make_staff):
     make_staff("zhan")
     web.login("zhan", "Station-pass-2026")
     with clock_moved(app, minutes=20):
@@ -44,7 +44,7 @@ def test_staff_idle_limit_is_shorter(app, web, make_staff):
         assert web.client.get("/station/").status_code == 302
 
 
-def test_absolute_limit_ends_even_a_busy_session(app, web, make_volunteer):
+def test_absolute_limit_ends_even_a_busy_session(app, session_limits, web, make_volunteer):
     volunteer = make_volunteer()
     web.login(volunteer.phone, GOOD)
     for hours in range(1, 12):
