@@ -203,7 +203,7 @@ def add_relative(session, actor: User, resident_id: int, data: RelativeInput, *,
             raise ValidationFailed(_l("开通登录需要家属的手机号"), field="phone")
         if person.user is None:
             accounts.create_user(session, password=data.login_password, roles=("relative",),
-                                 phone=person.phone, person=person)
+                                 phone=person.phone, person=person, must_change_password=True)
         elif not person.user.has_role("relative"):
             person.user.role_rows.append(UserRole(role="relative"))
     session.flush()
