@@ -7,11 +7,15 @@ Redis for several workers (TIMEBANK_RATELIMIT_STORAGE_URI).
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, request
 from flask_login import current_user
 from limits import parse
 
 from timebank.extensions import limiter
+
+log = logging.getLogger(__name__)
 
 
 def client_key() -> str:
@@ -86,18 +90,26 @@ def _pair_ids(client: str | None, login: str) -> tuple[str, ...]:
             (login or "").strip().lower()[:64])
 
 
+def _storage_call(method: str, client: str | None, login: str):
+    """Call the limit storage; if it is unreachable, log it and let the sign-in through this check (the
+    per-account lock in the database and the per-client limits, counted in memory meanwhile, still hold)."""
+    if not _active():
+        return None
+    try:
+        return getattr(limiter.limiter, method)(_pair_item(), *_pair_ids(client, login))
+    except Exception:  # noqa: BLE001 (a storage outage must not turn into refused sign-ins)
+        log.warning("rate-limit storage unavailable for sign-in back-off", exc_info=True)
+        return None
+
+
 def pair_blocked(client: str | None, login: str) -> bool:
     """True while this client has failed too often for this login (the account stays open to others)."""
-    if not _active():
-        return False
-    return not limiter.limiter.test(_pair_item(), *_pair_ids(client, login))
+    return _storage_call("test", client, login) is False
 
 
 def pair_failed(client: str | None, login: str) -> None:
-    if _active():
-        limiter.limiter.hit(_pair_item(), *_pair_ids(client, login))
+    _storage_call("hit", client, login)
 
 
 def pair_reset(client: str | None, login: str) -> None:
-    if _active():
-        limiter.limiter.clear(_pair_item(), *_pair_ids(client, login))
+    _storage_call("clear", client, login)

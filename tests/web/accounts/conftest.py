@@ -34,8 +34,9 @@ def redis_or_skip() -> str:
 class Limits:
     """Switch the abuse limits on for the session app, with a key prefix of this test alone."""
 
-    def __init__(self, app, storage_uri: str):
+    def __init__(self, app, storage_uri: str, *, clean_up: bool = True):
         self.app = app
+        self.clean_up = clean_up
         self.storage_uri = storage_uri
         self.prefix = f"timebank-test-{uuid.uuid4().hex[:12]}"
         self.saved = {key: app.config.get(key) for key in LIMIT_KEYS}
@@ -54,7 +55,7 @@ class Limits:
     def __exit__(self, *exc):
         from timebank.extensions import limiter
 
-        if self.storage_uri.startswith("redis://"):
+        if self.clean_up and self.storage_uri.startswith("redis://"):
             import redis
 
             client = redis.Redis.from_url(self.storage_uri)

@@ -40,3 +40,14 @@ def test_redis_keys_are_removed_after_the_test(app, session):
     client = redis.Redis.from_url(REDIS_URI)
     assert list(client.scan_iter(match=f"*{prefix}*")) == []
     client.close()
+
+
+def test_an_unreachable_redis_does_not_stop_sign_ins(app, session, from_address, make_volunteer):
+    """Storage down: counts fall back to this process's memory; nobody is refused because of the outage."""
+    from tests.web.accounts.conftest import Limits
+
+    volunteer = make_volunteer()
+    with Limits(app, "redis://127.0.0.1:1/0", clean_up=False):  # nothing listens on port 1
+        web = from_address("198.51.100.99")
+        assert attempt(web, volunteer.phone, BAD).status_code == 401
+        assert attempt(web, volunteer.phone, "Volunteer-pass-2026").status_code == 302
