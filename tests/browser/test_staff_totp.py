@@ -34,6 +34,7 @@ def test_admin_enrols_and_signs_in_with_a_code(totp_live, page_factory):
     page.goto(f"{base}/admin/")  # nothing else opens before enrolment
     page.wait_for_url(re.compile(r".*/account/totp$"))
     assert page.locator(".qr svg").count() == 1
+    shot(page, "staff-totp-enrol-phone")
     secret = page.inner_text("[data-test=totp-secret]").strip()
     totp = pyotp.TOTP(secret)
     page.fill("#code", totp.at(now))

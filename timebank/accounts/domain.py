@@ -73,6 +73,15 @@ def normalize_phone(raw: str) -> str:
     return value
 
 
+def canonical_login(raw: str) -> str:
+    """One spelling per login for counting attempts: a phone in its 11 digits (so "+86 138-..." and
+    "138..." count together), anything else trimmed and lower-cased."""
+    try:
+        return normalize_phone(raw)
+    except IdentityError:
+        return (raw or "").strip().lower()[:64]
+
+
 def mask_id_number(value: str) -> str:
     return value[0] + "*" * (len(value) - 2) + value[-1] if len(value) > 2 else "*" * len(value)
 

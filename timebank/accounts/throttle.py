@@ -13,6 +13,7 @@ from flask import current_app, request
 from flask_login import current_user
 from limits import parse
 
+from timebank.accounts.domain import canonical_login
 from timebank.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def login_tried() -> str:
     if value is None and request.is_json:
         body = request.get_json(silent=True)
         value = body.get("login") if isinstance(body, dict) else None
-    return str(value or "").strip().lower()[:64]
+    return canonical_login(str(value or ""))
 
 
 def account_key() -> str:
@@ -87,7 +88,7 @@ def _pair_item():
 
 def _pair_ids(client: str | None, login: str) -> tuple[str, ...]:
     return (current_app.config["TIMEBANK_RATELIMIT_KEY_PREFIX"], "login-pair", client or "unknown",
-            (login or "").strip().lower()[:64])
+            canonical_login(login))
 
 
 def _storage_call(method: str, client: str | None, login: str):

@@ -90,3 +90,15 @@ def test_org_paths_nest():
     assert domain.path_contains(county, township)
     assert not domain.path_contains("/1/13/", "/1/134/")
     assert not domain.path_contains(township, county)
+
+
+def test_canonical_login_counts_every_spelling_of_a_phone_once():
+    assert domain.canonical_login("+86 139-0000-0001") == domain.canonical_login("13900000001") == "13900000001"
+    assert domain.canonical_login("  ChengGuan ") == "chengguan"
+
+
+def test_password_may_not_contain_the_birth_date_from_the_id_number():
+    id_number = domain.make_id_number("110101", date(1990, 5, 17), 11)
+    assert domain.password_problem("Li19900517", user_values=(id_number,)) == "password_personal"
+    assert domain.password_problem("Kx" + id_number[-6:] + "q", user_values=(id_number,)) == "password_personal"
+    assert domain.password_problem("Correct-horse-7", user_values=(id_number,)) is None

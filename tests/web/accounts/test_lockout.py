@@ -109,6 +109,15 @@ def test_a_volunteer_cannot_unlock_anyone(web, make_volunteer):
     assert web.post(f"/admin/users/{other.id}/unlock").status_code == 403
 
 
+def test_another_spelling_of_the_phone_shares_the_back_off(limits, from_address, make_volunteer):
+    volunteer = make_volunteer()
+    web = from_address("203.0.113.35")
+    spellings = [volunteer.phone, "+86" + volunteer.phone, f"{volunteer.phone[:3]}-{volunteer.phone[3:]}"]
+    for index in range(5):
+        attempt(web, spellings[index % 3], BAD)
+    assert attempt(web, "+86 " + volunteer.phone, GOOD).status_code == 401
+
+
 def test_back_off_refuses_before_the_password_is_hashed(limits, from_address, make_volunteer, monkeypatch):
     volunteer = make_volunteer()
     web = from_address("203.0.113.30")
