@@ -132,3 +132,22 @@ def test_volunteers_have_no_enrolment_page(staff_totp, web, make_volunteer):
     web.login(volunteer.phone, "Volunteer-pass-2026")
     assert web.client.get("/me").status_code == 200
     assert web.client.get("/account/totp").status_code == 404
+
+
+def test_shell_commands_reset_the_second_factor_and_unlock(app, session, make_staff):
+    from timebank.audit.models import AuditEvent
+
+    staff = make_staff("zhan")
+    staff.totp_confirmed_at = app.config["TIMEBANK_FIXED_NOW"]
+    staff.totp_secret_encrypted = b"x"
+    staff.locked_until = app.config["TIMEBANK_FIXED_NOW"] + timedelta(minutes=15)
+    session.commit()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["users", "reset-2fa", "zhan"]).exit_code == 0
+    assert runner.invoke(args=["users", "unlock", "ZHAN"]).exit_code == 0
+    assert runner.invoke(args=["users", "unlock", "nobody"]).exit_code != 0
+    session.expire_all()
+    user = session.get(User, staff.id)
+    assert user.totp_confirmed_at is None and user.locked_until is None
+    actions = set(session.scalars(select(AuditEvent.action).where(AuditEvent.target == f"user:{staff.id}")))
+    assert {"totp_reset", "user_unlock"} <= actions
