@@ -55,11 +55,12 @@ TIMEBANK_LOGIN_LOCK_MINUTES = 15
 TIMEBANK_RATELIMIT_ENABLED = True
 TIMEBANK_RATELIMIT_STORAGE_URI = "memory://"
 TIMEBANK_RATELIMIT_KEY_PREFIX = "timebank"
-TIMEBANK_RATELIMIT_LOGIN = "10 per minute;60 per hour"
+# Mobile carriers put many phones behind one address, so the per-client limits are not tight.
+TIMEBANK_RATELIMIT_LOGIN = "20 per minute;200 per hour"
 TIMEBANK_RATELIMIT_LOGIN_ACCOUNT = "30 per minute"
-TIMEBANK_RATELIMIT_SIGNUP = "5 per hour;20 per day"
+TIMEBANK_RATELIMIT_SIGNUP = "10 per hour;50 per day"
 TIMEBANK_RATELIMIT_PASSWORD = "10 per hour"
-TIMEBANK_RATELIMIT_ANONYMOUS_POST = "30 per minute"
+TIMEBANK_RATELIMIT_ANONYMOUS_POST = "60 per minute"
 
 # Run the scheduler inside this process (make run sets it). Production runs
 # `flask --app timebank scheduler run` as its own process and leaves this False.

@@ -25,11 +25,12 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_RATELIMIT_ENABLED": True,
     "TIMEBANK_RATELIMIT_STORAGE_URI": "memory://",  # production: redis://127.0.0.1:6379/0
     "TIMEBANK_RATELIMIT_KEY_PREFIX": "timebank",
-    "TIMEBANK_RATELIMIT_LOGIN": "10 per minute;60 per hour",  # per client, login and token requests
+    # per client address; mobile carriers put many phones behind one address, so these are not tight
+    "TIMEBANK_RATELIMIT_LOGIN": "20 per minute;200 per hour",  # login, code step and token requests
     "TIMEBANK_RATELIMIT_LOGIN_ACCOUNT": "30 per minute",  # per account tried, from any client
-    "TIMEBANK_RATELIMIT_SIGNUP": "5 per hour;20 per day",  # per client
+    "TIMEBANK_RATELIMIT_SIGNUP": "10 per hour;50 per day",
     "TIMEBANK_RATELIMIT_PASSWORD": "10 per hour",  # per client, password change
-    "TIMEBANK_RATELIMIT_ANONYMOUS_POST": "30 per minute",  # per client, every POST without a session
+    "TIMEBANK_RATELIMIT_ANONYMOUS_POST": "60 per minute",  # every POST without a session, together
     "TIMEBANK_STAFF_TOTP_REQUIRED": True,  # admins and station staff sign in with a one-time code
     "TIMEBANK_SESSION_IDLE_MINUTES": 120,  # signed out after this long without a request ...
     "TIMEBANK_SESSION_IDLE_MINUTES_STAFF": 30,  # ... shorter for admins and station staff

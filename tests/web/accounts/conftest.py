@@ -11,7 +11,11 @@ from tests.conftest import Browserless
 
 REDIS_URI = os.environ.get("TIMEBANK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LIMIT_KEYS = ("RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "TIMEBANK_RATELIMIT_ENABLED",
-              "TIMEBANK_RATELIMIT_KEY_PREFIX")
+              "TIMEBANK_RATELIMIT_KEY_PREFIX", "TIMEBANK_RATELIMIT_LOGIN", "TIMEBANK_RATELIMIT_SIGNUP",
+              "TIMEBANK_RATELIMIT_ANONYMOUS_POST")
+# the numbers these tests count against (the defaults may change)
+TEST_LIMITS = {"TIMEBANK_RATELIMIT_LOGIN": "10 per minute", "TIMEBANK_RATELIMIT_SIGNUP": "5 per hour",
+               "TIMEBANK_RATELIMIT_ANONYMOUS_POST": "30 per minute"}
 
 
 def _ci() -> bool:
@@ -46,7 +50,7 @@ class Limits:
 
         self.app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=self.storage_uri,
                                RATELIMIT_KEY_PREFIX=self.prefix, TIMEBANK_RATELIMIT_ENABLED=True,
-                               TIMEBANK_RATELIMIT_KEY_PREFIX=self.prefix)
+                               TIMEBANK_RATELIMIT_KEY_PREFIX=self.prefix, **TEST_LIMITS)
         limiter._key_prefix = ""  # noqa: SLF001 (taken from the config again)
         limiter.enabled = True
         limiter.init_app(self.app)
