@@ -125,7 +125,6 @@ def load(app, test_config: dict | None) -> None:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
-        RATELIMIT_ENABLED=app.config["TIMEBANK_RATELIMIT_ENABLED"],
         RATELIMIT_STORAGE_URI=app.config["TIMEBANK_RATELIMIT_STORAGE_URI"],
         RATELIMIT_KEY_PREFIX=app.config["TIMEBANK_RATELIMIT_KEY_PREFIX"],
         RATELIMIT_HEADERS_ENABLED=True,

@@ -73,8 +73,9 @@ def init_app(app) -> None:
 
 
 def _limits_off() -> bool:
-    """The limiter object is shared by every app in the process; each app's own setting decides."""
-    return not current_app.config.get("RATELIMIT_ENABLED")
+    """The limiter object is shared by every app in the process and always hooked in (Flask allows no new
+    hooks after the first request); each app's own TIMEBANK_RATELIMIT_ENABLED decides per request."""
+    return not current_app.config.get("TIMEBANK_RATELIMIT_ENABLED")
 
 
 def _active() -> bool:

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import Browserless
 
 REDIS_URI = os.environ.get("TIMEBANK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-LIMIT_KEYS = ("RATELIMIT_ENABLED", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "TIMEBANK_RATELIMIT_ENABLED",
+LIMIT_KEYS = ("RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX", "TIMEBANK_RATELIMIT_ENABLED",
               "TIMEBANK_RATELIMIT_KEY_PREFIX", "TIMEBANK_RATELIMIT_LOGIN", "TIMEBANK_RATELIMIT_SIGNUP",
               "TIMEBANK_RATELIMIT_ANONYMOUS_POST")
 # the numbers these tests count against (the defaults may change)
@@ -48,12 +48,11 @@ class Limits:
     def __enter__(self):
         from timebank.extensions import limiter
 
-        self.app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=self.storage_uri,
+        self.app.config.update(RATELIMIT_STORAGE_URI=self.storage_uri,
                                RATELIMIT_KEY_PREFIX=self.prefix, TIMEBANK_RATELIMIT_ENABLED=True,
                                TIMEBANK_RATELIMIT_KEY_PREFIX=self.prefix, **TEST_LIMITS)
         limiter._key_prefix = ""  # noqa: SLF001 (taken from the config again)
-        limiter.enabled = True
-        limiter.init_app(self.app)
+        limiter.init_app(self.app)  # the hooks exist since create_app; this only points at the storage
         return self
 
     def __exit__(self, *exc):
@@ -69,7 +68,7 @@ class Limits:
             client.close()
         self.app.config.update(self.saved)
         limiter._key_prefix = ""  # noqa: SLF001
-        limiter.enabled = False
+        limiter.init_app(self.app)  # back to the app's own storage (limits off again by its config)
 
 
 @pytest.fixture
