@@ -128,6 +128,7 @@ def load(app, test_config: dict | None) -> None:
         RATELIMIT_STORAGE_URI=app.config["TIMEBANK_RATELIMIT_STORAGE_URI"],
         RATELIMIT_KEY_PREFIX=app.config["TIMEBANK_RATELIMIT_KEY_PREFIX"],
         RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_STRATEGY="moving-window",  # no burst at the turn of a fixed window
         # Redis down: count in this process's memory meanwhile instead of failing every sign-in
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,
