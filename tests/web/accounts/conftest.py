@@ -52,6 +52,7 @@ class Limits:
                                RATELIMIT_KEY_PREFIX=self.prefix, TIMEBANK_RATELIMIT_ENABLED=True,
                                TIMEBANK_RATELIMIT_KEY_PREFIX=self.prefix, **TEST_LIMITS)
         limiter._key_prefix = ""  # noqa: SLF001 (taken from the config again)
+        limiter._storage_dead = False  # noqa: SLF001 (an outage simulated by an earlier test is over)
         limiter.init_app(self.app)  # the hooks exist since create_app; this only points at the storage
         return self
 
@@ -68,6 +69,7 @@ class Limits:
             client.close()
         self.app.config.update(self.saved)
         limiter._key_prefix = ""  # noqa: SLF001
+        limiter._storage_dead = False  # noqa: SLF001
         limiter.init_app(self.app)  # back to the app's own storage (limits off again by its config)
 
 
