@@ -26,17 +26,41 @@ TIMEBANK_TIMEZONE = "Asia/Shanghai"
 # Version of the privacy notice volunteers accept at sign-up (stored with the time of consent).
 TIMEBANK_PRIVACY_NOTICE_VERSION = "2026-11"
 
-# Session cookie lifetime in hours. Set TIMEBANK_COOKIE_SECURE = True when served over HTTPS
-# (the cookie then becomes __Host-timebank, Secure, HttpOnly, SameSite=Lax).
+# Session limits: a login ends after TIMEBANK_SESSION_HOURS whatever happens, and earlier after this many
+# idle minutes (shorter for admins and station staff). Set TIMEBANK_COOKIE_SECURE = True when served over
+# HTTPS (the cookie then becomes __Host-timebank, Secure, HttpOnly, SameSite=Lax).
 TIMEBANK_SESSION_HOURS = 12
+TIMEBANK_SESSION_IDLE_MINUTES = 120
+TIMEBANK_SESSION_IDLE_MINUTES_STAFF = 30
 TIMEBANK_COOKIE_SECURE = False
+
+# Admins and station staff sign in with a password AND a code from an authenticator app (TOTP); they set
+# it up at their first sign-in. See docs/en/auth-security.md.
+TIMEBANK_STAFF_TOTP_REQUIRED = True
 
 # Personal API tokens expire after this many days.
 TIMEBANK_API_TOKEN_DAYS = 90
 
-# Failed logins before an account is locked, and for how long.
-TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK = 5
+# Sign-in back-off. One client that fails TIMEBANK_LOGIN_PAIR_FAILURES times for one login waits
+# TIMEBANK_LOGIN_LOCK_MINUTES (only that client: the owner elsewhere can still sign in). An account that
+# collects TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK failures from all clients together waits too (staff can lift
+# it on the accounts page).
+TIMEBANK_LOGIN_PAIR_FAILURES = 5
+TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK = 50
 TIMEBANK_LOGIN_LOCK_MINUTES = 15
+
+# Abuse limits per client address (and per login tried), checked before any password is hashed. Storage:
+# memory:// is right for one process (make run); with several gunicorn workers or hosts use Redis so they
+# share the counts: TIMEBANK_RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/0".
+TIMEBANK_RATELIMIT_ENABLED = True
+TIMEBANK_RATELIMIT_STORAGE_URI = "memory://"
+TIMEBANK_RATELIMIT_KEY_PREFIX = "timebank"
+# Mobile carriers put many phones behind one address, so the per-client limits are not tight.
+TIMEBANK_RATELIMIT_LOGIN = "20 per minute;200 per hour"
+TIMEBANK_RATELIMIT_LOGIN_ACCOUNT = "30 per minute"
+TIMEBANK_RATELIMIT_SIGNUP = "10 per hour;50 per day"
+TIMEBANK_RATELIMIT_PASSWORD = "10 per hour"
+TIMEBANK_RATELIMIT_ANONYMOUS_POST = "60 per minute"
 
 # Run the scheduler inside this process (make run sets it). Production runs
 # `flask --app timebank scheduler run` as its own process and leaves this False.

@@ -29,6 +29,13 @@ def base_config(database_url: str, **extra) -> dict:
         "TIMEBANK_DATABASE_URL": database_url,
         "TIMEBANK_ARGON2": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
         "SERVER_NAME": None,
+        # sign-in security: off for the suite, the tests in tests/web/accounts/ turn each on
+        "TIMEBANK_RATELIMIT_ENABLED": False,
+        "TIMEBANK_STAFF_TOTP_REQUIRED": False,
+        # tests move the fixed clock by days after signing in: no idle or absolute session limit here
+        "TIMEBANK_SESSION_IDLE_MINUTES": 10**7,
+        "TIMEBANK_SESSION_IDLE_MINUTES_STAFF": 10**7,
+        "TIMEBANK_SESSION_HOURS": 10**5,
     }
     config.update(extra)
     return config

@@ -40,6 +40,7 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from timebank import i18n, limits, openapi, web
+    from timebank.accounts import throttle
     from timebank.extensions import api, babel, csrf, db, login_manager, migrate
 
     app.url_map.converters["int"] = limits.IdConverter  # before any route: every <int:...> id is 1..2^31-1
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
+    throttle.init_app(app)
     openapi.init_app(app, api)
     web.init_app(app)
     i18n.init_app(app)

@@ -20,8 +20,22 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_SESSION_HOURS": 12,
     "TIMEBANK_COOKIE_SECURE": False,  # set True behind HTTPS in production
     "TIMEBANK_API_TOKEN_DAYS": 90,
-    "TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK": 5,
+    # sign-in security (docs/en/auth-security.md)
+    "TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK": 50,  # failures from ALL clients before an account waits (high)
     "TIMEBANK_LOGIN_LOCK_MINUTES": 15,
+    "TIMEBANK_LOGIN_PAIR_FAILURES": 5,  # failures from one client for one account before that pair waits
+    "TIMEBANK_RATELIMIT_ENABLED": True,
+    "TIMEBANK_RATELIMIT_STORAGE_URI": "memory://",  # production: redis://127.0.0.1:6379/0
+    "TIMEBANK_RATELIMIT_KEY_PREFIX": "timebank",
+    # per client address; mobile carriers put many phones behind one address, so these are not tight
+    "TIMEBANK_RATELIMIT_LOGIN": "20 per minute;200 per hour",  # login, code step and token requests
+    "TIMEBANK_RATELIMIT_LOGIN_ACCOUNT": "30 per minute",  # per account tried, from any client
+    "TIMEBANK_RATELIMIT_SIGNUP": "10 per hour;50 per day",
+    "TIMEBANK_RATELIMIT_PASSWORD": "10 per hour",  # per client, password change
+    "TIMEBANK_RATELIMIT_ANONYMOUS_POST": "60 per minute",  # every POST without a session, together
+    "TIMEBANK_STAFF_TOTP_REQUIRED": True,  # admins and station staff sign in with a one-time code
+    "TIMEBANK_SESSION_IDLE_MINUTES": 120,  # signed out after this long without a request ...
+    "TIMEBANK_SESSION_IDLE_MINUTES_STAFF": 30,  # ... shorter for admins and station staff
     "TIMEBANK_RUN_SCHEDULER": False,
     "TIMEBANK_PROXY_COUNT": 0,
     "TIMEBANK_SMTP_HOST": "",  # empty: no email channel
@@ -113,4 +127,11 @@ def load(app, test_config: dict | None) -> None:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        RATELIMIT_STORAGE_URI=app.config["TIMEBANK_RATELIMIT_STORAGE_URI"],
+        RATELIMIT_KEY_PREFIX=app.config["TIMEBANK_RATELIMIT_KEY_PREFIX"],
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_STRATEGY="moving-window",  # no burst at the turn of a fixed window
+        # Redis down: count in this process's memory meanwhile instead of failing every sign-in
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
     )

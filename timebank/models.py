@@ -1,6 +1,7 @@
 """Imports every area's tables so the metadata (and Alembic) sees the whole schema."""
 
 from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
+from timebank.accounts.models import PasswordHistory, RecoveryCode  # noqa: F401  (password history, 2FA)
 from timebank.audit.models import AuditEvent  # noqa: F401
 from timebank.care.models import CareVisit, VisitReminder  # noqa: F401
 from timebank.catalog.models import (

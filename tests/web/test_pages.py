@@ -10,6 +10,7 @@ from babel.messages.pofile import read_po
 
 PUBLIC_ENDPOINTS = {"core.home", "core.healthz", "core.privacy", "core.api_docs", "core.set_language",
                     "core.set_elder_mode", "accounts.login", "accounts.signup", "static",
+                    "accounts.login_code", "accounts.signup_done",
                     "api-docs.openapi_json", "api_accounts.token_create",
                     # 公开透明 (issue 6): the charity transparency pages and their CSV need no login
                     "transparency.county", "transparency.charity_page", "transparency.county_csv",

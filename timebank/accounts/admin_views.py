@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from timebank import clock
 from timebank.accounts import queries
 from timebank.accounts import service as accounts
 from timebank.accounts.forms import ConfirmActionForm, NodeForm, StaffUserForm, StationForm
@@ -14,7 +15,7 @@ from timebank.accounts.scope import require_node, scope_path
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.i18n import labels
-from timebank.web import attach_error, roles_required
+from timebank.web import attach_error, roles_required, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -81,11 +82,13 @@ def org_node_add(node_id: int):
 
 
 @bp.get("/users")
-@roles_required("admin")
+@roles_required("admin", "station")
 def user_list():
+    """Logins in the actor's subtree; station staff see them to lift a sign-in lock, admins manage them."""
     page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
     rows, more = queries.users_in_scope(db.session, current_user, page=max(page, 1), q=request.args.get("q"))
-    return render_template("admin/users.html", rows=rows, more=more, page=page, form=ConfirmActionForm())
+    return render_template("admin/users.html", rows=rows, more=more, page=page, form=ConfirmActionForm(),
+                           now=clock.now())
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -96,9 +99,31 @@ def user_set_active(user_id: int):
     if user_id == current_user.id and not active:
         flash(_("不能停用自己的账号"))
         return redirect(url_for("admin.user_list"))
-    accounts.set_active(db.session, current_user, user_id, active)
+    accounts.set_active(db.session, current_user, user_id, active, now=clock.now())
     db.session.commit()
     flash(_("账号已启用") if active else _("账号已停用,该用户的所有登录已失效"))
+    return redirect(url_for("admin.user_list"))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@roles_required("admin", "station")
+def user_unlock(user_id: int):
+    """Lift a sign-in lock (audited); station staff may do it for logins in their subtree."""
+    ConfirmActionForm().validate_on_submit()
+    accounts.unlock_user(db.session, current_user, user_id)
+    db.session.commit()
+    flash(_("已解除登录锁定。"))
+    return redirect(request.referrer if safe_next(request.referrer) else url_for("admin.user_list"))
+
+
+@bp.post("/users/<int:user_id>/totp-reset")
+@roles_required("admin")
+def user_totp_reset(user_id: int):
+    """A lost phone: the colleague sets up two-step verification again at the next sign-in (audited)."""
+    ConfirmActionForm().validate_on_submit()
+    accounts.reset_second_factor(db.session, current_user, user_id)
+    db.session.commit()
+    flash(_("已重置两步验证，对方下次登录时需要重新设置。"))
     return redirect(url_for("admin.user_list"))
 
 

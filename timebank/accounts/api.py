@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from timebank import clock
-from timebank.accounts import domain
+from timebank.accounts import domain, throttle, totp
 from timebank.accounts import service as accounts
 from timebank.accounts.models import ApiToken
 from timebank.accounts.schemas import MeSchema, NewTokenSchema, TokenRequestSchema, TokenSchema
@@ -21,12 +22,20 @@ blp = Blueprint("api_accounts", __name__, url_prefix="/api/v1", description="Tok
 
 
 @blp.post("/auth/tokens")
+@throttle.login_per_client
+@throttle.login_per_account
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, NewTokenSchema)
 def token_create(args):
-    """Exchange a login and password for a personal access token (shown once)."""
+    """Exchange a login and password (and, for staff, the authenticator code) for a personal access token
+    (shown once). Too many requests answer 429."""
     try:
         user = accounts.authenticate(db.session, args["login"], args["password"], now=clock.now(), ip=client_ip())
+        if totp.required_for(user):
+            if not user.totp_enabled:
+                raise AuthenticationFailed(_("工作人员请先在网页上登录并设置两步验证"))
+            if not totp.verify(db.session, user, args.get("code") or "", now=clock.now(), ip=client_ip()):
+                raise AuthenticationFailed(_("验证码不正确或已经用过"), field="code")
     except AuthenticationFailed:
         db.session.commit()
         raise

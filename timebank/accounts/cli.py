@@ -31,6 +31,34 @@ def create_admin(username: str, password: str):
     click.echo(f"admin {username} created")
 
 
+def _login(login: str):
+    user = accounts.find_login(db.session, login)
+    if user is None:
+        raise click.ClickException(f"no login {login!r}")
+    return user
+
+
+@users_cli.command("unlock")
+@click.argument("login")
+def unlock(login: str):
+    """Lift the sign-in lock of a login (phone or username); written to the audit log."""
+    user = _login(login)
+    accounts.unlock_user(db.session, accounts.system_user(db.session), user.id)
+    db.session.commit()
+    click.echo(f"{login} unlocked")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("login")
+def reset_2fa(login: str):
+    """Reset a staff login's two-step verification (a lost phone and no recovery code left, e.g. the only
+    admin): they enrol again at the next sign-in. Written to the audit log."""
+    user = _login(login)
+    accounts.reset_second_factor(db.session, accounts.system_user(db.session), user.id)
+    db.session.commit()
+    click.echo(f"two-step verification of {login} reset; they set it up again at the next sign-in")
+
+
 org_cli = AppGroup("org", help="The org tree.")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 
 ROLES = ("admin", "station", "social_worker", "volunteer", "resident", "relative", "charity")
 STAFF_ROLES = ("admin", "station")
@@ -71,6 +73,15 @@ def normalize_phone(raw: str) -> str:
     return value
 
 
+def canonical_login(raw: str) -> str:
+    """One spelling per login for counting attempts: a phone in its 11 digits (so "+86 138-..." and
+    "138..." count together), anything else trimmed and lower-cased."""
+    try:
+        return normalize_phone(raw)
+    except IdentityError:
+        return (raw or "").strip().lower()[:64]
+
+
 def mask_id_number(value: str) -> str:
     return value[0] + "*" * (len(value) - 2) + value[-1] if len(value) > 2 else "*" * len(value)
 
@@ -83,26 +94,46 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-COMMON_PASSWORDS = frozenset(
-    """123456 12345678 123456789 1234567890 password password1 password123 qwerty qwerty123 qwertyuiop
-    11111111 00000000 88888888 66666666 12341234 abc12345 abcd1234 a1234567 iloveyou 1q2w3e4r
-    1qaz2wsx admin123 admin888 woaini1314 5201314 147258369 987654321 asdfghjkl zxcvbnm123
-    passw0rd letmein1 welcome1 football baseball sunshine12 111111111 123123123 aa123456
-    timebank 12344321 qq123456 wang123456 zhang123456 li123456 huawei123 xiaomi123""".split()
-)
+_COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
+# Chinese-typical passwords of any length (the file lists those of 8 characters or more)
+_EXTRA_COMMON = frozenset("5201314 1314520 woaini qq123456 woaini1314 a123456 123456a".split())
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list of the most common passwords (see the file's header for its source)."""
+    lines = _COMMON_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#")) | _EXTRA_COMMON
+
+
+def personal_fragments(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Pieces of a person's data a password must not contain: each value of six characters or more (phone,
+    username, ID number), and from an ID number the birth date (yyyymmdd) and the last six characters."""
+    pieces: list[str] = []
+    for value in values:
+        value = (value or "").strip().lower()
+        if len(value) >= 6:
+            pieces.append(value)
+        if _ID_RE.match(value.upper()):
+            pieces.extend((value[6:14], value[-6:]))
+    return tuple(pieces)
 
 
 def password_problem(password: str, *, user_values: tuple[str, ...] = ()) -> str | None:
-    """None when acceptable: 8..128 characters, not common, not the phone/ID/username."""
+    """None when acceptable: 8..128 characters with letters and digits, not a common password, not built
+    from the user's phone, username, ID number or birth date."""
     if len(password) < 8:
         return "password_short"
     if len(password) > 128:
         return "password_long"
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(password)) <= 2:
+    if lowered in common_passwords() or len(set(password)) <= 2:
         return "password_common"
-    if any(value and lowered == value.lower() for value in user_values):
+    if any(piece in lowered for piece in personal_fragments(user_values)) or lowered in {
+            (value or "").strip().lower() for value in user_values}:
         return "password_personal"
+    if not any(ch.isalpha() for ch in password) or not any(ch.isdigit() for ch in password):
+        return "password_weak"
     return None
 
 

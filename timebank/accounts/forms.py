@@ -59,3 +59,7 @@ class StaffUserForm(FlaskForm):
     password = PasswordField(_l("初始密码(至少8位)"), validators=[DataRequired(_l("请设置密码"))])
     role = SelectField(_l("角色"), validators=[DataRequired()])
     station_id = SelectField(_l("所属工作站(社工站工作人员必选)"), coerce=int, validators=[Optional()])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("验证码"), validators=[DataRequired(_l("请输入验证码")), Length(max=20)])

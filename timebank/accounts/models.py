@@ -14,6 +14,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -116,6 +117,13 @@ class User(CreatedAtMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     privacy_version: Mapped[str | None] = mapped_column(String(20))
     privacy_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # a password someone else set (staff opening the login) must be replaced at the next sign-in
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # TOTP second factor (staff): the secret encrypted; confirmed once a code was entered; the last time
+    # step accepted, so one code works once
+    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     person: Mapped[Person | None] = relationship(back_populates="user")
     node: Mapped[OrgNode | None] = relationship()
@@ -146,6 +154,14 @@ class User(CreatedAtMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_role("admin", "station")
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def display_name(self) -> str:
@@ -182,3 +198,25 @@ class ApiToken(CreatedAtMixin, db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class PasswordHistory(CreatedAtMixin, db.Model):
+    """Hashes of a user's earlier passwords: a new password may not repeat the last few."""
+
+    __tablename__ = "password_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+
+
+class RecoveryCode(CreatedAtMixin, db.Model):
+    """A single-use recovery code for the second factor; only its SHA-256 is stored."""
+
+    __tablename__ = "recovery_code"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from timebank.accounts.models import OrgNode, Station, User
+from timebank.accounts.models import OrgNode, Person, Station, User
 from timebank.accounts.scope import in_scope
 
 
@@ -49,8 +49,9 @@ def users_in_scope(session, actor: User, *, page: int, per_page: int = 50, q: st
         .options(selectinload(User.person), selectinload(User.node))
         .order_by(User.id)
     )
-    if not actor.has_role("admin"):
-        stmt = stmt.where(in_scope(User.node_id, actor))
+    if not actor.has_role("admin"):  # station staff: logins placed, or of people living, in their subtree
+        stmt = stmt.outerjoin(Person, User.person_id == Person.id).where(
+            in_scope(User.node_id, actor) | in_scope(Person.node_id, actor))
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(User.username.ilike(like) | User.phone.ilike(like))

@@ -9,6 +9,8 @@ class TokenRequestSchema(Schema):
     login = fields.String(required=True, validate=validate.Length(min=1, max=60))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
     name = fields.String(load_default="api", validate=validate.Length(max=60))
+    code = fields.String(load_default=None, allow_none=True, load_only=True, validate=validate.Length(max=20),
+                         metadata={"description": "staff: the current authenticator code (or a recovery code)"})
 
 
 class TokenSchema(Schema):

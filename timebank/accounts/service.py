@@ -10,8 +10,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from timebank.accounts import crypto, domain
-from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole
+from timebank.accounts import crypto, domain, throttle
+from timebank.accounts.models import ApiToken, OrgNode, PasswordHistory, Person, Station, User, UserRole
 from timebank.accounts.passwords import hash_password, verify_password
 from timebank.accounts.scope import require_node
 from timebank.audit import service as audit
@@ -26,12 +26,14 @@ MESSAGES = {
     "password_short": _l("密码至少8位"),
     "password_long": _l("密码最多128位"),
     "password_common": _l("密码太常见,容易被猜到,请换一个"),
-    "password_personal": _l("密码不能与手机号、用户名或身份证号相同"),
+    "password_personal": _l("密码不能包含手机号、用户名、身份证号或出生日期"),
+    "password_weak": _l("密码需同时包含字母和数字"),
+    "password_reused": _l("新密码不能与最近使用过的5个密码相同"),
     "duplicate_id": _l("该身份证号码已登记"),
     "duplicate_phone": _l("该手机号已注册"),
     "duplicate_username": _l("该用户名已被使用"),
-    "bad_credentials": _l("账号或密码错误"),
-    "locked": _l("登录失败次数过多,账号已暂时锁定,请15分钟后再试"),
+    # one answer for an unknown login, a wrong password and a locked account, so none can be told apart
+    "bad_credentials": _l("账号或密码错误。多次输错后需等15分钟再试，或请社工站解锁。"),
     "inactive": _l("该账号已停用,请联系社工站"),
     "wrong_password": _l("当前密码不正确"),
     "node_kind": _l("请选择村或社区"),
@@ -104,6 +106,27 @@ def find_person_by_id_number(session, raw: str, today: date) -> Person | None:
     return session.scalar(select(Person).where(Person.id_number_hash == crypto.lookup_hash(value)))
 
 
+def handle_duplicate_signup(session, id_number: str, phone: str, password: str, *, now: datetime,
+                            ip: str | None = None) -> bool:
+    """True when the ID number or phone is already registered: nothing is created, the registered person
+    is told in their inbox and the attempt is audited for the station. The password is hashed anyway so
+    the answer takes as long as a real sign-up."""
+    from timebank.notify.service import notify
+
+    person = session.scalar(select(Person).where(Person.id_number_hash == crypto.lookup_hash(id_number)))
+    by_phone = session.scalar(select(User).where(User.phone == phone))
+    if person is None and by_phone is None:
+        return False
+    hash_password(password)
+    told = {user.id for user in (person.user if person is not None else None, by_phone) if user is not None}
+    for user_id in sorted(told):
+        notify(session, user_id, "signup_attempt", {}, link="/me", now=now)
+    target = f"person:{person.id}" if person is not None else f"user:{by_phone.id}"
+    audit.record(session, "signup_duplicate", target=target, result="refused", ip=ip,
+                 detail="ID number already registered" if person is not None else "phone already registered")
+    return True
+
+
 def check_password(password: str, *values: str | None) -> None:
     problem = domain.password_problem(password, user_values=tuple(v for v in values if v))
     if problem:
@@ -112,7 +135,8 @@ def check_password(password: str, *values: str | None) -> None:
 
 def create_user(session, *, password: str, roles: tuple[str, ...], phone: str | None = None,
                 username: str | None = None, person: Person | None = None, node_id: int | None = None,
-                station_id: int | None = None, password_hash: str | None = None) -> User:
+                station_id: int | None = None, password_hash: str | None = None,
+                must_change_password: bool = False) -> User:
     """Add a login. Phone and username must be free. `password_hash` lets bulk loaders reuse one hash."""
     if phone:
         try:
@@ -129,10 +153,12 @@ def create_user(session, *, password: str, roles: tuple[str, ...], phone: str | 
         check_password(password, phone, username)
         password_hash = hash_password(password)
     user = User(phone=phone or None, username=username or None, password_hash=password_hash, person=person,
-                node_id=node_id, station_id=station_id, active=True, session_version=1, failed_logins=0)
+                node_id=node_id, station_id=station_id, active=True, session_version=1, failed_logins=0,
+                must_change_password=must_change_password)
     user.role_rows = [UserRole(role=role) for role in sorted(set(roles))]
     session.add(user)
     session.flush()
+    session.add(PasswordHistory(user_id=user.id, password_hash=password_hash))
     return user
 
 
@@ -148,28 +174,39 @@ def find_login(session, login: str) -> User | None:
 
 
 def authenticate(session, login: str, password: str, *, now: datetime, ip: str | None = None) -> User:
-    """Check a login; count failures (locking after the configured number). Raises AuthenticationFailed.
+    """Check a login. Raises AuthenticationFailed with one message for every refusal before the password
+    is known to be right (unknown login, wrong password, too many failures), so they cannot be told apart.
 
+    Back-off is checked BEFORE the password is hashed: a client that failed too often for this login waits
+    (others are not affected), and an account with very many failures from all clients waits too.
     Failure bookkeeping is flushed before raising; the caller commits it even on failure.
     """
     user = find_login(session, login)
+    refused = AuthenticationFailed(MESSAGES["bad_credentials"])
+    if throttle.pair_blocked(ip, login):
+        audit.record(session, "login", actor_id=user.id if user else None, result="throttled", ip=ip)
+        raise refused
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        audit.record(session, "login", actor_id=user.id, result="locked", ip=ip)
+        raise refused
     ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok:
+        throttle.pair_failed(ip, login)
     if user is None:
         audit.record(session, "login", target=None, result="failed", ip=ip, detail="unknown login")
-        raise AuthenticationFailed(MESSAGES["bad_credentials"])
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record(session, "login", actor_id=user.id, result="locked", ip=ip)
-        raise AuthenticationFailed(MESSAGES["locked"])
+        raise refused
     if not ok:
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["TIMEBANK_LOGIN_FAILURES_BEFORE_LOCK"]:
             user.locked_until = now + timedelta(minutes=current_app.config["TIMEBANK_LOGIN_LOCK_MINUTES"])
             user.failed_logins = 0
+            audit.record(session, "login_lock", target=f"user:{user.id}", ip=ip)
         audit.record(session, "login", actor_id=user.id, result="failed", ip=ip)
-        raise AuthenticationFailed(MESSAGES["bad_credentials"])
+        raise refused
     if not user.active:
         audit.record(session, "login", actor_id=user.id, result="inactive", ip=ip)
         raise AuthenticationFailed(MESSAGES["inactive"])
+    throttle.pair_reset(ip, login)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -178,31 +215,101 @@ def authenticate(session, login: str, password: str, *, now: datetime, ip: str |
 
 
 def end_all_sessions(user: User) -> None:
-    """Every cookie issued so far stops working (logout everywhere)."""
+    """Every cookie issued so far stops working."""
     user.session_version += 1
 
 
-def change_password(session, user: User, current: str, new: str) -> None:
+def revoke_all_tokens(session, user: User, *, now: datetime) -> int:
+    """Every API token of the user stops working for good (a later reactivation does not revive them)."""
+    tokens = list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                         ApiToken.revoked_at.is_(None))))
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
+
+
+def logout_everywhere(session, user: User, *, now: datetime, ip: str | None = None) -> None:
+    """Sign out every browser and revoke every API token (a lost phone, a shared computer)."""
+    end_all_sessions(user)
+    count = revoke_all_tokens(session, user, now=now)
+    audit.record(session, "logout_everywhere", actor_id=user.id, target=f"user:{user.id}", ip=ip,
+                 detail=f"tokens revoked: {count}")
+
+
+PASSWORD_HISTORY = 5
+
+
+def _recent_hashes(session, user: User) -> list[str]:
+    rows = session.scalars(select(PasswordHistory.password_hash).where(PasswordHistory.user_id == user.id)
+                           .order_by(PasswordHistory.id.desc()).limit(PASSWORD_HISTORY))
+    return [user.password_hash, *rows]
+
+
+def set_password(session, user: User, new: str, *, now: datetime) -> None:
+    """Replace the password: policy, not one of the last five, then every session and token ends."""
+    values = [user.phone, user.username]
+    if user.person is not None:
+        values.append(crypto.decrypt(user.person.id_number_encrypted))
+    check_password(new, *values)
+    if any(verify_password(old, new) for old in dict.fromkeys(_recent_hashes(session, user))):
+        raise identity_error("password_reused", "new_password")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    session.add(PasswordHistory(user_id=user.id, password_hash=user.password_hash))
+    session.flush()
+    old = list(session.scalars(select(PasswordHistory).where(PasswordHistory.user_id == user.id)
+                               .order_by(PasswordHistory.id.desc()).offset(PASSWORD_HISTORY)))
+    for row in old:
+        session.delete(row)
+    end_all_sessions(user)
+    revoke_all_tokens(session, user, now=now)
+
+
+def change_password(session, user: User, current: str, new: str, *, now: datetime) -> None:
     if not verify_password(user.password_hash, current):
         raise ValidationFailed(MESSAGES["wrong_password"], field="current_password")
-    check_password(new, user.phone, user.username)
-    user.password_hash = hash_password(new)
-    end_all_sessions(user)
+    set_password(session, user, new, now=now)
     audit.record(session, "password_change", actor_id=user.id, target=f"user:{user.id}")
 
 
-def set_active(session, actor: User, user_id: int, active: bool) -> User:
+def _load_user_in_scope(session, actor: User, user_id: int) -> User:
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or user.username == SYSTEM_USERNAME:
         raise NotFound()
     home = user.node if user.node is not None else (user.person.node if user.person is not None else None)
     if home is not None:
         require_node(actor, home)
+    elif not (actor.node is not None and actor.node.parent_id is None):
+        raise NotFound()  # a login with no place: only the county's own admins reach it
+    return user
+
+
+def set_active(session, actor: User, user_id: int, active: bool, *, now: datetime) -> User:
+    user = _load_user_in_scope(session, actor, user_id)
     user.active = active
     if not active:
         end_all_sessions(user)
+        revoke_all_tokens(session, user, now=now)
     audit.record(session, "user_activate" if active else "user_deactivate", actor_id=actor.id,
                  target=f"user:{user.id}")
+    return user
+
+
+def reset_second_factor(session, actor: User, user_id: int) -> User:
+    from timebank.accounts import totp
+
+    user = _load_user_in_scope(session, actor, user_id)
+    totp.reset(session, actor, user)
+    end_all_sessions(user)
+    return user
+
+
+def unlock_user(session, actor: User, user_id: int) -> User:
+    """Staff in scope lift a sign-in lock (the account's failure count starts again)."""
+    user = _load_user_in_scope(session, actor, user_id)
+    user.locked_until = None
+    user.failed_logins = 0
+    audit.record(session, "user_unlock", actor_id=actor.id, target=f"user:{user.id}")
     return user
 
 
@@ -330,7 +437,7 @@ def create_staff_user(session, actor: User, *, username: str, password: str, rol
         require_node(actor, node)
         station = None
     user = create_user(session, password=password, roles=(role,), username=username.strip(), node_id=node.id,
-                       station_id=station.id if station else None)
+                       station_id=station.id if station else None, must_change_password=True)
     audit.record(session, "staff_user_add", actor_id=actor.id, target=f"user:{user.id}", detail=role)
     return user
 

@@ -41,6 +41,9 @@ event("volunteer_reopened", _l("志愿者审核结果"),
       lambda p: _("您的志愿者注册已重新进入审核"),
       lambda p: _("%(station)s重新受理了您的志愿者注册（原因：%(reason)s），审核结果会另行通知。",
                   station=p.get("station", ""), reason=p.get("reason", "")))
+event("signup_attempt", _l("账号安全"),
+      lambda p: _("有人尝试用您的资料注册"),
+      lambda p: _("有人用您的身份证号或手机号提交了志愿者注册，系统没有创建新账号。如果不是您本人操作，请联系社工站。"))
 event("balance_overflow", _l("时间账户超出上限"),
       lambda p: _("超出存储上限的时长已转入县时间池"),
       lambda p: _("您的时间账户超过存储上限,%(minutes)s已按规定转入县公益时间池,用于帮助更困难的老人。",

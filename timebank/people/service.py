@@ -31,8 +31,9 @@ class SignupInput:
     privacy_consent: bool
 
 
-def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime) -> User:
-    """A resident signs up: person + login + pending volunteer profile, all or nothing."""
+def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime, ip: str | None = None) -> User | None:
+    """A resident signs up: person + login + pending volunteer profile, all or nothing. When the ID number
+    or phone is already registered nothing is created (None) and the registered person is told instead."""
     if not data.privacy_consent:
         raise ValidationFailed(_l("请阅读并同意隐私声明"), field="privacy_consent")
     id_number, phone = accounts.parse_person(data.person, today)
@@ -55,6 +56,8 @@ def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime) 
         raise ValidationFailed(_l("请填写紧急联系人姓名"), field="emergency_contact_name")
     accounts.check_password(data.password, phone, id_number.value)
     skills = _skills(session, data.skill_ids)
+    if accounts.handle_duplicate_signup(session, id_number.value, phone, data.password, now=now, ip=ip):
+        return None
     person = accounts.create_person(session, data.person, today)
     user = accounts.create_user(session, password=data.password, roles=("volunteer",), phone=phone,
                                 person=person)
@@ -250,7 +253,7 @@ def add_relative(session, actor: User, resident_id: int, data: RelativeInput, *,
             raise ValidationFailed(_l("开通登录需要家属的手机号"), field="phone")
         if person.user is None:
             accounts.create_user(session, password=data.login_password, roles=("relative",),
-                                 phone=person.phone, person=person)
+                                 phone=person.phone, person=person, must_change_password=True)
         elif not person.user.has_role("relative"):
             person.user.role_rows.append(UserRole(role="relative"))
     session.flush()

@@ -41,6 +41,7 @@ def test_serve_runs_jobs_in_process_and_the_admin_page_lists_them(tmp_path):
     port = free_port()
     env = dict(os.environ, TIMEBANK_DATABASE_URL=url, TIMEBANK_INSTANCE_PATH=str(tmp_path / "instance"),
                TIMEBANK_SECRET_KEY="serve-test", TIMEBANK_DATA_KEY=TEST_KEY, TIMEBANK_RUN_SCHEDULER="1",
+                   TIMEBANK_STAFF_TOTP_REQUIRED="0",  # the admin signs in with the password alone here
                TIMEBANK_SCHEDULER_POLL_SECONDS="1",
                TIMEBANK_JOB_SCHEDULES="deliver_notifications=every 1s; expire_holds=every 2s")
     server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "timebank", "serve", "--port", str(port)],

@@ -75,7 +75,9 @@ def test_age_counts_whole_years():
     ("password", "problem"),
     [("short1", "password_short"), ("12345678", "password_common"), ("aaaaaaaaaa", "password_common"),
      ("x" * 129, "password_long"), ("13900000001", "password_personal"), ("Correct-horse-7", None),
-     ("长城万里永不倒塌", None), ("长城长城长城长城", "password_common")],
+     ("长城万里永不倒塌", "password_weak"), ("长城万里永不倒塌2026", None),
+     ("长城长城长城长城", "password_common"), ("onlyletters", "password_weak"), ("woaini1314", "password_common"),
+     ("Zz13900000001", "password_personal")],
 )
 def test_password_policy(password, problem):
     assert domain.password_problem(password, user_values=("13900000001",)) == problem
@@ -88,3 +90,15 @@ def test_org_paths_nest():
     assert domain.path_contains(county, township)
     assert not domain.path_contains("/1/13/", "/1/134/")
     assert not domain.path_contains(township, county)
+
+
+def test_canonical_login_counts_every_spelling_of_a_phone_once():
+    assert domain.canonical_login("+86 139-0000-0001") == domain.canonical_login("13900000001") == "13900000001"
+    assert domain.canonical_login("  ChengGuan ") == "chengguan"
+
+
+def test_password_may_not_contain_the_birth_date_from_the_id_number():
+    id_number = domain.make_id_number("110101", date(1990, 5, 17), 11)
+    assert domain.password_problem("Li19900517", user_values=(id_number,)) == "password_personal"
+    assert domain.password_problem("Kx" + id_number[-6:] + "q", user_values=(id_number,)) == "password_personal"
+    assert domain.password_problem("Correct-horse-7", user_values=(id_number,)) is None

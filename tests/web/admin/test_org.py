@@ -71,6 +71,10 @@ def test_admin_opens_a_station_and_its_staff_login(web, session, county):
     assert user.node_id == county["village01"].id and user.roles == {"station"}
     web.logout()
     web.login("erzhan", "Second-station-2026")
+    # the password the admin chose must be replaced first (tests/web/accounts/test_session_limits.py)
+    assert web.client.get("/station/").headers["Location"] == "/account/password"
+    web.post("/account/password", {"current_password": "Second-station-2026", "new_password": "Own-station-2027",
+                                   "confirm": "Own-station-2027"}, token_from="/account/password")
     assert web.client.get("/station/").status_code == 200
 
 

@@ -104,6 +104,8 @@ def test_station_registers_a_resident_with_statuses_and_a_relative(station0, ses
     # the relative can log in with the login the station opened
     other = station0.__class__(station0.client.application.test_client())
     assert other.login("13812340000", "Family-pass-2026").status_code == 302
+    # ... and must first replace the password the station chose (docs/en/auth-security.md)
+    assert other.client.get("/visits/services").headers["Location"] == "/account/password"
 
 
 @pytest.mark.parametrize(
