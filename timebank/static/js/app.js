@@ -1,0 +1,40 @@
+// Small enhancements for every page; the pages work without them.
+// Wide tables: wrap each in a labelled region that takes keyboard focus, so it can be scrolled with the
+// arrow keys, and show a shadow at an edge where more columns are hidden.
+(function () {
+  "use strict";
+  function labelFor(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var el = table.previousElementSibling;
+    while (el) {
+      if (/^H[1-6]$/.test(el.tagName) && el.textContent.trim()) return el.textContent.trim();
+      el = el.previousElementSibling;
+    }
+    var heading = document.querySelector("main h1");
+    return heading ? heading.textContent.trim() : "";
+  }
+  function cue(region) {
+    var more = region.scrollWidth - region.clientWidth - region.scrollLeft > 2;
+    region.classList.toggle("more-right", more);
+    region.classList.toggle("more-left", region.scrollLeft > 2);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var hint = document.body.getAttribute("data-table-hint") || "";
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.parentElement.classList.contains("table-scroll")) return;
+      var region = document.createElement("div");
+      region.className = "table-scroll";
+      region.setAttribute("role", "region");
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("aria-label", (labelFor(table) + " " + hint).trim());
+      table.parentElement.insertBefore(region, table);
+      region.appendChild(table);
+      region.addEventListener("scroll", function () { cue(region); }, { passive: true });
+      cue(region);
+    });
+    window.addEventListener("resize", function () {
+      document.querySelectorAll(".table-scroll").forEach(cue);
+    });
+  });
+})();
