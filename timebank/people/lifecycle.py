@@ -128,10 +128,10 @@ def _withdraw_proposals(session, actor: User, person: Person, reason: str, now: 
         out.proposals_withdrawn.append(proposal.id)
 
 
-def _end_login(session, actor: User, person: Person) -> None:
+def _end_login(session, actor: User, person: Person, now: datetime) -> None:
     user = person.user
     if user is not None and user.active:
-        accounts.set_active(session, _actor_for(session, actor, person.node), user.id, False)
+        accounts.set_active(session, _actor_for(session, actor, person.node), user.id, False, now=now)
 
 
 def _people_to_tell(session, person: Person) -> list[int]:
@@ -214,7 +214,7 @@ def move_away(session, actor: User, person_id: int, *, reason: str | None, now: 
     for user_id in _people_to_tell(session, person):
         notify(session, user_id, "person_moved_away", {"name": person.name, "cancelled": len(out.cancelled)},
                now=now)
-    _end_login(session, actor, person)
+    _end_login(session, actor, person, now)
     person.status = "moved"
     session.flush()
     audit.record(session, "person_move_away", actor_id=actor.id, target=f"person:{person.id}", detail=reason,
@@ -244,7 +244,7 @@ def mark_deceased(session, actor: User, person_id: int, *, died_on: date | None,
     _cancel_requests(session, actor, person, reason, now, out)
     _give_back_seats(session, actor, person, now, out)
     _withdraw_proposals(session, actor, person, str(_l("志愿者已故")), now, out)
-    _end_login(session, actor, person)
+    _end_login(session, actor, person, now)
     before = person.status
     person.status, person.died_on = "deceased", died_on
     session.flush()
