@@ -84,16 +84,29 @@ def make_depositor(app, elder_id, template_volunteer_id) -> int:
         return user.person_id
 
 
-def register_as_recipient(app, person_id):
-    """The station registers the volunteer as a recipient (same person, same account)."""
-    from timebank.accounts.models import User
-    from timebank.people.models import ResidentProfile
+def register_as_recipient(app, station, base, person_id):
+    """The station registers the volunteer as a recipient on its page: the same ID number finds the same
+    person, the station confirms it, and a resident profile is added to that person (one account)."""
+    from timebank.accounts import crypto
+    from timebank.accounts.models import Person
 
     with app.app_context():
-        station = db.session.scalar(select(User).where(User.username == "chengguan"))
-        db.session.add(ResidentProfile(person_id=person_id, living_situation="alone", consent_form_ref="ZQ-2030",
-                                       registered_by_id=station.id))
-        db.session.commit()
+        person = db.session.get(Person, person_id)
+        name, id_number, village = person.name, crypto.decrypt(person.id_number_encrypted), person.node_id
+        db.session.rollback()
+    login(station, base, "chengguan", "Demo-station-2026")
+    station.goto(f"{base}/station/residents/new")
+    station.fill("#name", name)
+    station.fill("#id_number", id_number)
+    station.select_option("#village_id", str(village))
+    station.select_option("#living_situation", "alone")
+    station.fill("#consent_form_ref", "ZQ-2030")
+    station.click("[data-test=resident-submit]")
+    station.wait_for_selector("[data-test=existing-person]")
+    station.click("[data-test=confirm-existing]")
+    station.wait_for_url(re.compile(rf".*/station/residents/{person_id}$"))
+    assert station.locator("[data-test=role-volunteer]").count() >= 1
+    assert station.locator("[data-test=role-resident]").count() >= 1
 
 
 def account(app, person_id):
@@ -186,7 +199,7 @@ def test_a_volunteer_grows_old_and_redeems_his_own_hours(live_app, page_factory)
 
     # 2028: he is 59; the station registers him as a recipient too; own hours are refused at posting
     app.config["TIMEBANK_FIXED_NOW"] = datetime(2028, 12, 1, 2, 0, tzinfo=UTC)
-    register_as_recipient(app, me)
+    register_as_recipient(app, station, base, me)
     login(depositor, base, PHONE_NO, PASSWORD)
     depositor.goto(f"{base}/visits/new")
     fill_request(depositor, category_id, local_start(app.config["TIMEBANK_FIXED_NOW"], slot, 7), "own")
