@@ -5,15 +5,25 @@ from __future__ import annotations
 
 from flask import g
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from timebank import clock
 from timebank.accounts import service as accounts
 from timebank.api_auth import BEARER, token_required
 from timebank.extensions import db
 from timebank.ledger import passbook
+from timebank.errors import NotFound
 from timebank.people import disclosure
+from timebank.people import review_service
+from timebank.people import service as people
 from timebank.people import station_volunteers as station
+from timebank.people.models import Relative
 from timebank.people.schemas import (
+    HardshipAddSchema,
+    HardshipRenewSchema,
+    HardshipStatusSchema,
+    RelativeAddSchema,
+    RelativeRowSchema,
     PeopleReasonSchema,
     RelativeLinkSchema,
     RevealedSchema,
@@ -77,6 +87,91 @@ def relative_unlink(args, resident_id: int, link_id: int):
                                    now=clock.now())
     db.session.commit()
     return link
+
+
+@blp.get("/station/residents/<int:resident_id>/relatives")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.response(200, RelativeRowSchema(many=True))
+def relative_list(resident_id: int):
+    """A resident's relatives, unlinked ones included (with unlinked_at); ID numbers and phones masked."""
+    people.load_resident(db.session, g.api_user, resident_id)
+    return db.session.scalars(select(Relative).where(Relative.resident_id == resident_id)
+                              .order_by(Relative.id)).all()
+
+
+@blp.post("/station/residents/<int:resident_id>/relatives")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.arguments(RelativeAddSchema)
+@blp.response(201, RelativeRowSchema)
+def relative_add(args, resident_id: int):
+    """Link a family member (an existing person by ID number, or a new one); unverified until verified.
+    With login_password the relative gets a login (needs a phone)."""
+    data = people.RelativeInput(name=args["name"], id_number=args["id_number"], phone=args["phone"] or None,
+                                kinship=args["kinship"], login_password=args["login_password"] or None,
+                                consent_form_ref=args["consent_form_ref"])
+    link = people.add_relative(db.session, g.api_user, resident_id, data, today=clock.today())
+    db.session.commit()
+    return link
+
+
+@blp.post("/station/residents/<int:resident_id>/relatives/<int:link_id>/verify")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.response(200, RelativeRowSchema)
+def relative_verify(resident_id: int, link_id: int):
+    """Verify a relative link after checking the kinship; only then it carries rights."""
+    link = people.verify_relative(db.session, g.api_user, resident_id, link_id, now=clock.now())
+    db.session.commit()
+    return link
+
+
+@blp.get("/station/residents/<int:resident_id>/statuses")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.response(200, HardshipStatusSchema(many=True))
+def status_list(resident_id: int):
+    """A resident's hardship statuses with their evidence numbers and review dates."""
+    return list(people.load_resident(db.session, g.api_user, resident_id).statuses)
+
+
+@blp.post("/station/residents/<int:resident_id>/statuses")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.arguments(HardshipAddSchema)
+@blp.response(201, HardshipStatusSchema)
+def status_add(args, resident_id: int):
+    """Record a hardship status (one per kind) with its evidence number and review date."""
+    status = people.add_hardship_status(db.session, g.api_user, resident_id, kind=args["kind"],
+                                        evidence_no=args["evidence_no"], review_date=args["review_date"])
+    db.session.commit()
+    return status
+
+
+@blp.delete("/station/residents/<int:resident_id>/statuses/<int:status_id>")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.response(204)
+def status_delete(resident_id: int, status_id: int):
+    """Remove a hardship status that no longer holds."""
+    people.remove_hardship_status(db.session, g.api_user, resident_id, status_id)
+    db.session.commit()
+
+
+@blp.post("/station/residents/<int:resident_id>/statuses/<int:status_id>/renew")
+@blp.doc(**DOC)
+@token_required(*STAFF)
+@blp.arguments(HardshipRenewSchema)
+@blp.response(200, HardshipStatusSchema)
+def status_renew(args, resident_id: int, status_id: int):
+    """Record a review (复核): the status still holds; sets the next review date (after today)."""
+    if review_service.load_status(db.session, g.api_user, status_id).person_id != resident_id:
+        raise NotFound()
+    status = review_service.renew(db.session, g.api_user, status_id, review_date=args["review_date"],
+                                  today=clock.today())
+    db.session.commit()
+    return status
 
 
 @blp.post("/people/<int:person_id>/reveal")

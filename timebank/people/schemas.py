@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from timebank.people.disclosure import FIELDS
+from timebank.people.domain import HARDSHIP_KINDS, RELATIONSHIPS
 
 
 class StationWeeklySlotSchema(Schema):
@@ -75,3 +76,52 @@ class RevealedSchema(Schema):
 
 class StatementFormatSchema(Schema):
     format = fields.String(load_default="xlsx", validate=validate.OneOf(("xlsx", "csv")))
+
+
+def _masked_phone(link) -> str | None:
+    from timebank.accounts.domain import mask_phone
+
+    phone = link.relative.phone
+    return mask_phone(phone) if phone else None
+
+
+class RelativeRowSchema(Schema):
+    id = fields.Integer()
+    relative_id = fields.Integer()
+    name = fields.Function(lambda link: link.relative.name, metadata={"type": "string"})
+    id_number_masked = fields.Function(lambda link: link.relative.id_number_masked, metadata={"type": "string"})
+    phone_masked = fields.Function(_masked_phone, metadata={"type": "string", "nullable": True})
+    kinship = fields.String()
+    verified = fields.Boolean()
+    consent_form_ref = fields.String(allow_none=True)
+    unlinked_at = fields.DateTime(allow_none=True)
+
+
+class RelativeAddSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    id_number = fields.String(required=True, validate=validate.Length(min=1, max=18))
+    phone = fields.String(required=True, allow_none=True, validate=validate.Length(max=11))
+    kinship = fields.String(required=True, validate=validate.OneOf(RELATIONSHIPS))
+    consent_form_ref = fields.String(required=True, validate=validate.Length(min=1, max=60),
+                                     metadata={"description": "number of the relative's signed consent form"})
+    login_password = fields.String(load_default=None, allow_none=True, load_only=True,
+                                   validate=validate.Length(max=128))
+
+
+class HardshipStatusSchema(Schema):
+    id = fields.Integer()
+    person_id = fields.Integer()
+    kind = fields.String()
+    evidence_no = fields.String()
+    review_date = fields.Date()
+    verified_by_id = fields.Integer(allow_none=True)
+
+
+class HardshipAddSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(HARDSHIP_KINDS))
+    evidence_no = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    review_date = fields.Date(required=True)
+
+
+class HardshipRenewSchema(Schema):
+    review_date = fields.Date(required=True, metadata={"description": "the next review date, after today"})
