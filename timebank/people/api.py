@@ -144,7 +144,8 @@ def status_list(resident_id: int):
 def status_add(args, resident_id: int):
     """Record a hardship status (one per kind) with its evidence number and review date."""
     status = people.add_hardship_status(db.session, g.api_user, resident_id, kind=args["kind"],
-                                        evidence_no=args["evidence_no"], review_date=args["review_date"])
+                                        evidence_no=args["evidence_no"], review_date=args["review_date"],
+                                        today=clock.today())
     db.session.commit()
     return status
 
@@ -155,7 +156,7 @@ def status_add(args, resident_id: int):
 @blp.response(204)
 def status_delete(resident_id: int, status_id: int):
     """Remove a hardship status that no longer holds."""
-    people.remove_hardship_status(db.session, g.api_user, resident_id, status_id)
+    people.remove_hardship_status(db.session, g.api_user, resident_id, status_id, today=clock.today())
     db.session.commit()
 
 

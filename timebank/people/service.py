@@ -183,7 +183,9 @@ def load_resident(session, actor: User, person_id: int) -> ResidentProfile:
 
 
 def add_hardship_status(session, actor: User, person_id: int, *, kind: str, evidence_no: str,
-                        review_date: date | None) -> HardshipStatus:
+                        review_date: date | None, today: date | None = None) -> HardshipStatus:
+    """Record a verified status; with `today`, a review date not after today is refused and the person's
+    open requests take their new tier at once."""
     profile = load_resident(session, actor, person_id)
     if kind not in domain.HARDSHIP_KINDS:
         raise ValidationFailed(_l("请选择困难类别"), field="kind")
@@ -191,6 +193,8 @@ def add_hardship_status(session, actor: User, person_id: int, *, kind: str, evid
         raise ValidationFailed(_l("请填写认定文书编号"), field="evidence_no")
     if review_date is None:
         raise ValidationFailed(_l("请填写复核日期"), field="review_date")
+    if today is not None and review_date <= today:
+        raise ValidationFailed(_l("下次复核日期应晚于今天"), field="review_date")
     if any(status.kind == kind for status in profile.statuses):
         raise Duplicate(_l("该类别已登记,请先删除旧记录"), field="kind")
     status = HardshipStatus(kind=kind, evidence_no=evidence_no.strip(), review_date=review_date,
@@ -198,10 +202,20 @@ def add_hardship_status(session, actor: User, person_id: int, *, kind: str, evid
     profile.statuses.append(status)
     session.flush()
     audit.record(session, "hardship_add", actor_id=actor.id, target=f"person:{person_id}", detail=kind)
+    if today is not None:
+        _recompute(session, person_id, today)
     return status
 
 
-def remove_hardship_status(session, actor: User, person_id: int, status_id: int) -> None:
+def _recompute(session, person_id: int, today: date) -> None:
+    from timebank.people import review_service
+
+    review_service.recompute_tiers(session, today=today, person_ids=[person_id])
+
+
+def remove_hardship_status(session, actor: User, person_id: int, status_id: int, *,
+                           today: date | None = None) -> None:
+    """Remove a status; with `today`, the person's open requests take their new tier at once."""
     profile = load_resident(session, actor, person_id)
     status = next((s for s in profile.statuses if s.id == status_id), None)
     if status is None:
@@ -209,6 +223,9 @@ def remove_hardship_status(session, actor: User, person_id: int, status_id: int)
     profile.statuses.remove(status)
     audit.record(session, "hardship_remove", actor_id=actor.id, target=f"person:{person_id}",
                  detail=status.kind)
+    if today is not None:
+        session.flush()
+        _recompute(session, person_id, today)
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,8 @@ def resident_status_add(person_id: int):
         return _render_detail(person_id, hardship=form, status=422)
     try:
         people.add_hardship_status(db.session, current_user, person_id, kind=form.kind.data,
-                                   evidence_no=form.evidence_no.data, review_date=form.review_date.data)
+                                   evidence_no=form.evidence_no.data, review_date=form.review_date.data,
+                                   today=clock.today())
     except DomainError as error:
         db.session.rollback()
         if error.status == 404:
@@ -176,7 +177,7 @@ def resident_status_add(person_id: int):
 def resident_status_delete(person_id: int, status_id: int):
     if not ConfirmActionForm().validate_on_submit():
         return _render_detail(person_id, status=400)
-    people.remove_hardship_status(db.session, current_user, person_id, status_id)
+    people.remove_hardship_status(db.session, current_user, person_id, status_id, today=clock.today())
     db.session.commit()
     flash(_("已删除该困难类别"))
     return redirect(url_for("station.resident_detail", person_id=person_id))

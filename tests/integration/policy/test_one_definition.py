@@ -138,3 +138,24 @@ def test_renewal_refuses_today_or_the_past(vw, days):
     with pytest.raises(ValidationFailed):
         review_service.renew(vw.session, vw.admin, status.id, review_date=TODAY + timedelta(days=days), today=TODAY)
     assert vw.session.get(HardshipStatus, status.id).review_date == TODAY
+
+
+def test_adding_or_removing_a_status_moves_open_requests_at_once(vw, monkeypatch):
+    from timebank.errors import ValidationFailed
+    from timebank.people import service as people
+
+    person = make(vw, "新认定", 70, "with_family", (), 0, None)
+    vw.fund(person.id, 120)
+    req = vw.post(vw.admin, person, payer="own")
+    assert req.priority_tier == 5
+    with pytest.raises(ValidationFailed):  # a review date that is not after today
+        people.add_hardship_status(vw.session, vw.admin, person.id, kind="tekun", evidence_no="T-9",
+                                   review_date=TODAY, today=TODAY)
+    vw.session.rollback()
+    status = people.add_hardship_status(vw.session, vw.admin, person.id, kind="tekun", evidence_no="T-9",
+                                        review_date=TODAY + timedelta(days=200), today=TODAY)
+    vw.session.commit()
+    assert vw.session.get(ServiceRequest, req.id).priority_tier == 1
+    people.remove_hardship_status(vw.session, vw.admin, person.id, status.id, today=TODAY)
+    vw.session.commit()
+    assert vw.session.get(ServiceRequest, req.id).priority_tier == 5

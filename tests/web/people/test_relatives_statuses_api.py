@@ -96,7 +96,8 @@ def test_bad_status_input_changes_nothing(client, session, make_resident, staff)
     before = count(session, HardshipStatus)
     for bad in ({"kind": "rich", "evidence_no": "A", "review_date": "2030-01-01"},
                 {"kind": "dibao", "evidence_no": "", "review_date": "2030-01-01"},
-                {"kind": "dibao", "evidence_no": "A", "review_date": "not a date"}, {}):
+                {"kind": "dibao", "evidence_no": "A", "review_date": "not a date"},
+                {"kind": "dibao", "evidence_no": "A", "review_date": "2020-01-01"}, {}):
         assert client.post(base, json=bad, headers=staff).status_code == 422, bad
     assert count(session, HardshipStatus) == before
 
