@@ -120,12 +120,25 @@ def _respond(status: int, code: str, message: str, extra: dict | None = None, he
             body.update(extra)
         response = jsonify(body)
     else:
-        response = current_app.make_response(render_template("errors/error.html", status=status, message=message))
+        response = current_app.make_response(render_template("errors/error.html", status=status, message=message,
+                                                             back=_back_url()))
     response.status_code = status
     for name, value in headers or ():
         if name.lower() != "content-type":
             response.headers[name] = value
     return response
+
+
+def _back_url() -> str | None:
+    """Where the person was: the referring page on this site (path and query only), never another site."""
+    from urllib.parse import urlsplit
+
+    from flask import request
+
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path == request.path:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def _first_field(messages) -> str | None:
