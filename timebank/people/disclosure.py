@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from timebank.accounts.domain import mask_phone
 from timebank.accounts.models import Person, User
 from timebank.accounts.scope import load_scoped, scope_path
 from timebank.audit import service as audit
@@ -38,19 +37,6 @@ def holds_active_visit(session, viewer: User, resident_id: int) -> bool:
         .where(Seat.volunteer_id == viewer.person_id, Seat.status == "active",
                ServiceRequest.resident_id == resident_id, ServiceRequest.status.in_(ACTIVE_VISIT)).limit(1)
     ) is not None
-
-
-def visit_phone(viewer, req) -> str:
-    """The resident's phone as this viewer may see it on a visit page: in full for a volunteer holding an
-    active seat while the visit is matched or in service, masked for everyone else (staff reveal it)."""
-    phone = req.resident.phone if req.resident is not None else None
-    if not phone:
-        return ""
-    person_id = getattr(viewer, "person_id", None)
-    if person_id is not None and req.status in ACTIVE_VISIT and any(
-            s.volunteer_id == person_id and s.status == "active" for s in req.seats):
-        return phone
-    return mask_phone(phone)
 
 
 def _value(session, person: Person, field: str) -> str:

@@ -30,11 +30,6 @@ def _page() -> int:
     return max(1, min(int(value), 100000)) if value.isdigit() else 1
 
 
-@bp.app_template_global("visit_phone")
-def _visit_phone(req) -> str:
-    return disclosure.visit_phone(current_user, req)
-
-
 @bp.app_template_global("revealed")
 def _revealed(field: str) -> str | None:
     """The value revealed by the POST that rendered this page (never stored, never cached)."""
