@@ -21,7 +21,7 @@ from timebank.charity.models import (  # noqa: F401
     StockMovement,
 )
 from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal  # noqa: F401
-from timebank.jobs.models import JobHeartbeat, JobRun, apscheduler_jobs  # noqa: F401
+from timebank.jobs.models import JobHeartbeat, JobIdleCount, JobRun, apscheduler_jobs  # noqa: F401
 from timebank.ledger.models import CheckRun, GrantRequest, LedgerAccount, LedgerNotice, Transfer  # noqa: F401
 from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
 from timebank.people.availability import AvailabilityException, SocialWorkerCertificate  # noqa: F401, E402

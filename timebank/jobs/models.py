@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Float,
     Integer,
@@ -59,3 +60,15 @@ apscheduler_jobs = Table(
     Column("next_run_time", Float(25), index=True),
     Column("job_state", LargeBinary, nullable=False),
 )
+
+
+class JobIdleCount(db.Model):
+    """Runs that found nothing to do are counted here, one row per job, instead of one log row per run."""
+
+    __tablename__ = "job_idle_count"
+    __table_args__ = (CheckConstraint("idle_runs >= 0", name="idle_runs_not_negative"),)
+
+    job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    idle_runs: Mapped[int] = mapped_column(Integer, default=0)
+    last_slot: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())

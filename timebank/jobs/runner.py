@@ -1,5 +1,6 @@
 """Runs one job for one trigger time: the effects and the run-log row commit together, or neither.
-A failed run rolls back and is logged on its own; the next trigger tries again."""
+A failed run rolls back and is logged on its own; the next trigger tries again. A run that found nothing
+to do adds one to its job's idle counter instead of a log row (a 30-second job would flood the log)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ import os
 import socket
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from timebank import clock
 from timebank.extensions import db
-from timebank.jobs import registry, schedule
+from timebank.jobs import registry, schedule, words
 from timebank.jobs.leader import LeadershipLost
-from timebank.jobs.models import JobRun
+from timebank.jobs.models import JobIdleCount, JobRun
 
 log = logging.getLogger(__name__)
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
@@ -42,7 +43,8 @@ def scheduled(job_id: str) -> None:
 
 def run_job(job_id: str, *, scheduled_for: datetime | None = None, fence=None) -> JobRun | None:
     """Run `job_id` for the trigger time at or before now (or `scheduled_for`). None if already run.
-    `fence(session)` raises LeadershipLost when the run must not commit (the scheduler lost its lock)."""
+    `fence(session)` raises LeadershipLost when the run must not commit (the scheduler lost its lock).
+    An idle run (all counts zero) returns its JobRun unsaved and only bumps the job's idle counter."""
     from flask import current_app
 
     spec = registry.JOBS[job_id]
@@ -59,7 +61,10 @@ def run_job(job_id: str, *, scheduled_for: datetime | None = None, fence=None) -
         counts = spec.func(session, now, **kwargs) or {}
         run = JobRun(job_id=job_id, scheduled_for=scheduled_for, started_at=started, finished_at=clock.now(),
                      outcome="ok", counts=counts, owner=OWNER)
-        session.add(run)
+        if words.is_idle(counts):
+            _count_idle(session, job_id, scheduled_for, run.finished_at)
+        else:
+            session.add(run)
         if fence is not None:
             session.flush()
             fence(session)
@@ -85,3 +90,15 @@ def run_job(job_id: str, *, scheduled_for: datetime | None = None, fence=None) -
         except IntegrityError:
             session.rollback()
         return run
+
+
+def _count_idle(session, job_id: str, slot: datetime, at: datetime) -> None:
+    bump = (update(JobIdleCount).where(JobIdleCount.job_id == job_id)
+            .values(idle_runs=JobIdleCount.idle_runs + 1, last_slot=slot, last_at=at))
+    if session.execute(bump).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.add(JobIdleCount(job_id=job_id, idle_runs=1, last_slot=slot, last_at=at))
+    except IntegrityError:  # another process counted this job's first idle run at the same moment
+        session.execute(bump)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from timebank.jobs import registry
-from timebank.jobs.models import JobHeartbeat, JobRun
+from timebank.jobs.models import JobHeartbeat, JobIdleCount, JobRun
 from timebank.jobs.runner import run_job
 from timebank.jobs.schedule import ScheduleError
 from timebank.reports.models import StatsSnapshot
@@ -32,6 +32,19 @@ def test_the_next_trigger_is_idempotent_in_its_effects(session, county):
     second = run_job("monthly_stats", scheduled_for=datetime(2026, 11, 29, 3, 0, tzinfo=UTC))
     assert second.counts == {"created": 0}
     assert session.scalar(select(func.count()).select_from(StatsSnapshot)) == 1
+
+
+def test_idle_runs_leave_a_counter_not_a_row_each(session, county):
+    run_job("monthly_stats", scheduled_for=SLOT)
+    for hour in (3, 4, 5):
+        idle = run_job("monthly_stats", scheduled_for=datetime(2026, 11, 29, hour, 0, tzinfo=UTC))
+        assert idle.outcome == "ok" and idle.counts == {"created": 0}
+    assert len(runs(session, "monthly_stats")) == 1  # only the run that did something is a row
+    counter = session.get(JobIdleCount, "monthly_stats")
+    assert counter.idle_runs == 3
+    assert counter.last_slot == datetime(2026, 11, 29, 5, 0, tzinfo=UTC)
+    run_job("ledger_check", scheduled_for=SLOT)  # a nightly check always reports what it checked: a row
+    assert len(runs(session, "ledger_check")) == 1 and session.get(JobIdleCount, "ledger_check") is None
 
 
 def test_a_failing_job_leaves_no_partial_effects_and_is_logged(app, session, monkeypatch):
