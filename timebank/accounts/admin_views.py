@@ -97,7 +97,7 @@ def user_set_active(user_id: int):
     ConfirmActionForm().validate_on_submit()
     active = request.form.get("active") == "1"
     if user_id == current_user.id and not active:
-        flash(_("不能停用自己的账号"))
+        flash(_("不能停用自己的账号"), "error")
         return redirect(url_for("admin.user_list"))
     accounts.set_active(db.session, current_user, user_id, active, now=clock.now())
     db.session.commit()

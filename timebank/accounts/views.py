@@ -67,7 +67,7 @@ def session_gate():
     if too_old or too_idle:
         logout_user()
         session.clear()
-        flash(_("为保护账号安全，长时间未操作或登录时间过长后会自动退出，请重新登录。"))
+        flash(_("为保护账号安全，长时间未操作或登录时间过长后会自动退出，请重新登录。"), "warning")
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("accounts.login", next=target))
     if now - seen >= 60:  # refresh the idle clock at most once a minute (fewer new cookies)
@@ -77,7 +77,7 @@ def session_gate():
     if totp.required_for(current_user) and not current_user.totp_enabled:
         return redirect(url_for("accounts.totp_enrol"))
     if current_user.must_change_password:
-        flash(_("请先把别人为您设置的初始密码改成只有您自己知道的密码。"))
+        flash(_("请先把别人为您设置的初始密码改成只有您自己知道的密码。"), "warning")
         return redirect(url_for("accounts.password_change"))
     return None
 
@@ -139,7 +139,7 @@ def login_code():
         pending["tries"] = pending.get("tries", 0) + 1
         if pending["tries"] >= CODE_STEP_TRIES:
             session.pop("code_step", None)
-            flash(_("验证码错误次数过多，请重新登录。"))
+            flash(_("验证码错误次数过多，请重新登录。"), "error")
             return redirect(url_for("accounts.login"))
         session["code_step"] = pending
         form.code.errors.append(_("验证码不正确或已经用过，请输入手机上显示的最新验证码。"))

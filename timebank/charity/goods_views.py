@@ -116,7 +116,7 @@ def allocation_cancel(allocation_id: int):
     form = ReasonForm()
     request_id = request.form.get("request_id", "")
     if not form.validate_on_submit():
-        flash(_("请填写取消原因"))
+        flash(_("请填写取消原因"), "error")
     else:
         alloc = allocation.cancel_allocation(db.session, current_user, allocation_id, reason=form.reason.data,
                                              now=clock.now())
@@ -133,7 +133,7 @@ def allocation_cancel(allocation_id: int):
 def allocation_receipt(allocation_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
-        flash(_("页面已过期,请刷新后重试"))
+        flash(_("页面已过期,请刷新后重试"), "error")
     else:
         try:
             alloc = allocation.confirm_receipt(db.session, current_user, allocation_id, now=clock.now())
@@ -145,7 +145,7 @@ def allocation_receipt(allocation_id: int):
             db.session.rollback()
             if error.status == 404:
                 raise
-            flash(str(error.message))
+            flash(str(error.message), "error")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                     else url_for("goods.mine"))
 

@@ -191,9 +191,9 @@ def note_add():
             flash(_("已记录(仅作说明,资金以机构自己的收据为准)"))
         except DomainError as error:
             db.session.rollback()
-            flash(str(error.message))
+            flash(str(error.message), "error")
     else:
-        flash(_("请填写收据编号和说明"))
+        flash(_("请填写收据编号和说明"), "error")
     return redirect(url_for("charity.dashboard"))
 
 
@@ -212,7 +212,7 @@ def admin_list():
 def admin_review(charity_id: int):
     form = ReviewForm()
     if not form.validate_on_submit() or form.decision.data not in ("approve", "reject"):
-        flash(_("请求无效"))
+        flash(_("请求无效"), "error")
         return redirect(url_for("charity.admin_list"))
     if db.session.get(Charity, charity_id) is None:
         raise NotFound()
@@ -223,7 +223,7 @@ def admin_review(charity_id: int):
         flash(_("已审核"))
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message))
+        flash(str(error.message), "error")
     return redirect(url_for("charity.admin_list"))
 
 

@@ -39,7 +39,7 @@ def run_create():
     if run.status == "ok":
         flash(_("匹配完成:向志愿者发出%(n)s个推荐", n=run.assigned))
     else:
-        flash(_("匹配失败,已记录原因,数据没有任何改动"))
+        flash(_("匹配失败,已记录原因,数据没有任何改动"), "error")
     return redirect(url_for("dispatch.run_detail", run_id=run.id))
 
 
@@ -85,7 +85,7 @@ def proposal_accept(proposal_id: int):
         db.session.rollback()
         if error.status == 404:
             raise
-        flash(_("无法接受:%(why)s", why=error.message))
+        flash(_("无法接受:%(why)s", why=error.message), "error")
         return redirect(url_for("dispatch.mine"))
     db.session.commit()
     flash(_("已接受,服务已加入“我的任务”"))
@@ -114,7 +114,7 @@ def goods_accept(proposal_id: int):
         db.session.rollback()
         if error.status == 404:
             raise
-        flash(_("无法分配:%(why)s", why=error.message))
+        flash(_("无法分配:%(why)s", why=error.message), "error")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("dispatch.run_list"))
     db.session.commit()

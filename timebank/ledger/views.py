@@ -187,7 +187,7 @@ def overview():
 @roles_required("admin")
 def check_run():
     report = committed(db.session, lambda: reconcile.run_check(db.session, now=clock.now()))
-    flash(_("对账通过") if report.ok else _("对账发现问题,请查看下方记录"))
+    flash(_("对账通过") if report.ok else _("对账发现问题,请查看下方记录"), "message" if report.ok else "warning")
     return redirect(url_for("ledger.overview"))
 
 

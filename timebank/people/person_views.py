@@ -177,7 +177,7 @@ def edit(person_id: int):
         attach_error(form, error)
         return render_template("people/edit.html", person=person, form=form), error.status
     db.session.commit()
-    flash(_("资料已更新") if done else _("没有修改任何内容"))
+    flash(_("资料已更新") if done else _("没有修改任何内容"), "message" if done else "warning")
     return redirect(url_for("people.detail", person_id=person_id))
 
 

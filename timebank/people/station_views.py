@@ -145,7 +145,7 @@ def reveal(person_id: int):
     form = RevealForm()
     status = 200
     if not form.validate_on_submit():
-        flash(_("请选择要查看的信息"))
+        flash(_("请选择要查看的信息"), "error")
         status = 400
     else:
         try:
@@ -155,7 +155,7 @@ def reveal(person_id: int):
             db.session.rollback()
             if error.status == 404:
                 raise
-            flash(str(error.message))
+            flash(str(error.message), "error")
             status = error.status
         else:
             db.session.commit()
