@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_areas(app: Flask) -> None:
-    from timebank.accounts import admin_views
+    from timebank.accounts import admin_views, recovery_views
     from timebank.accounts import api as accounts_api
     from timebank.accounts import views as accounts_views
     from timebank.care import views as care_views
@@ -82,6 +82,7 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(recovery_views.bp)
     app.register_blueprint(people_views.bp)
     app.register_blueprint(ledger_views.bp)
     app.register_blueprint(policy_views.bp)

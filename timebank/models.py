@@ -2,6 +2,7 @@
 
 from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
 from timebank.accounts.models import PasswordHistory, RecoveryCode  # noqa: F401  (password history, 2FA)
+from timebank.accounts.recovery_models import AccountToken  # noqa: F401
 from timebank.audit.models import AuditEvent  # noqa: F401
 from timebank.care.models import CareVisit, VisitReminder  # noqa: F401
 from timebank.catalog.models import (

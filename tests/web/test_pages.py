@@ -14,7 +14,10 @@ PUBLIC_ENDPOINTS = {"core.home", "core.healthz", "core.privacy", "core.api_docs"
                     "api-docs.openapi_json", "api_accounts.token_create",
                     # 公开透明 (issue 6): the charity transparency pages and their CSV need no login
                     "transparency.county", "transparency.charity_page", "transparency.county_csv",
-                    "transparency.charity_csv"}
+                    "transparency.charity_csv",
+                    # forgotten passwords (issue 15): reachable without a login by design
+                    "recovery.forgot", "recovery.link_password", "recovery.code_password",
+                    "recovery.email_page", "recovery.email_confirm"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

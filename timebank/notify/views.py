@@ -13,6 +13,7 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from timebank import clock
+from timebank.accounts import recovery, recovery_mail
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.notify import queries, service
@@ -82,17 +83,27 @@ def preferences():
             for channel in channels:
                 if request.form.get(f"{channel}:{label}") != "on":
                     disabled.update((code, channel) for code in codes)
+        before = current_user.email
         try:
             service.set_preferences(db.session, current_user, email=form.email.data, disabled=disabled)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
             return render_template("notify/preferences.html", form=form, channels=channels, groups=groups,
-                                   off=set()), error.status
+                                   off=set(), email_verified=False), error.status
+        raw = None
+        if current_user.email and current_user.email != before and channels:
+            raw = recovery.start_email_verification(db.session, current_user, now=clock.now())
         db.session.commit()
         flash(_("通知设置已保存"))
+        if raw is not None:
+            if recovery_mail.send_verification(current_user, url_for("recovery.email_page", token=raw, _external=True)):
+                flash(_("验证邮件已发出，请在48小时内打开邮件里的链接"))
+            else:
+                flash(_("邮件暂时发不出去，请稍后再试"), "error")
         return redirect(url_for("notify.preferences"))
     off = {(p.event, p.channel) for p in db.session.scalars(select(NotificationPreference).where(
         NotificationPreference.user_id == current_user.id, NotificationPreference.enabled.is_(False)))}
     status = 422 if request.method == "POST" else 200
-    return render_template("notify/preferences.html", form=form, channels=channels, groups=groups, off=off), status
+    return render_template("notify/preferences.html", form=form, channels=channels, groups=groups, off=off,
+                           email_verified=recovery.email_verified(db.session, current_user)), status
