@@ -106,16 +106,19 @@ def notices(session, person_id: int, limit: int = 5) -> list[LedgerNotice]:
 
 
 def gift_targets(session, person_id: int, kinships) -> list[tuple[int, str, str, bool]]:
-    """(person id, name, kinship, verified) of everyone linked to the person, for the gift form."""
+    """(person id, name, kinship, verified) of everyone linked to the person, for the gift form; the kinship
+    says what that person is to the viewer (the viewer's mother reads "parent", not "child")."""
+    from timebank.people.domain import kinship_seen_by_relative
     from timebank.people.models import Relative
 
     rows = session.execute(
-        select(Person.id, Person.name, Relative.kinship, Relative.verified)
+        select(Person.id, Person.name, Relative.kinship, Relative.verified, Relative.relative_id == person_id)
         .join(Relative, ((Relative.relative_id == Person.id) & (Relative.resident_id == person_id))
               | ((Relative.resident_id == Person.id) & (Relative.relative_id == person_id)))
         .where(Relative.unlinked_at.is_(None))
         .order_by(Person.name, Person.id)).all()
-    return [tuple(row) for row in rows]
+    return [(pid, name, kinship_seen_by_relative(kinship) if viewer_is_relative else kinship, verified)
+            for pid, name, kinship, verified, viewer_is_relative in rows]
 
 
 def system_accounts(session) -> list[LedgerAccount]:

@@ -27,6 +27,7 @@ from timebank.ledger import domain
 from timebank.ledger.errors import AlreadyReversed, IdempotencyConflict, PolicyViolation, from_rule
 from timebank.ledger.models import LedgerAccount, LedgerNotice, Transfer
 from timebank.notify import service as notify_service
+from timebank.people.domain import kinship_seen_by_relative
 from timebank.people.models import HardshipStatus, Relative
 from timebank.policy import service as policy_service
 from timebank.policy.domain import Policy
@@ -534,11 +535,14 @@ def gift(session, actor: User, *, to_person_id: int, minutes, memo: str | None, 
             raise KeyTaken(key)
         if to_person_id not in got.by_person and session.get(Person, to_person_id) is None:
             raise from_rule(domain.LedgerRuleBroken("not_relative"))
-        links = session.execute(select(Relative.kinship, Relative.verified).where(
+        links = session.execute(select(Relative.kinship, Relative.verified, Relative.relative_id == actor.person_id)
+                                .where(
             ((Relative.resident_id == actor.person_id) & (Relative.relative_id == to_person_id))
             | ((Relative.resident_id == to_person_id) & (Relative.relative_id == actor.person_id)),
             Relative.unlinked_at.is_(None))).all()  # an unlinked relative carries no right
-        if (reason := domain.may_gift([(k, v) for k, v in links], got.policy.gift_kinships)) is not None:
+        # the policy names what the receiver is to the giver: read each link from the giver's side
+        seen = [(kinship_seen_by_relative(k) if giver_is_relative else k, v) for k, v, giver_is_relative in links]
+        if (reason := domain.may_gift(seen, got.policy.gift_kinships)) is not None:
             raise from_rule(domain.LedgerRuleBroken(reason))
         if any(p not in got.by_person for p in people):
             for p in people:

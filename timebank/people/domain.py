@@ -23,6 +23,14 @@ HARDSHIP_KINDS = (
 )
 RELATIONSHIPS = ("spouse", "child", "parent", "grandchild", "grandparent", "sibling", "other")
 DIRECT_RELATIONSHIPS = frozenset({"spouse", "child", "parent", "grandchild", "grandparent", "sibling"})
+_INVERSE_KINSHIP = {"spouse": "spouse", "child": "parent", "parent": "child", "grandchild": "grandparent",
+                    "grandparent": "grandchild", "sibling": "sibling", "other": "other"}
+
+
+def kinship_seen_by_relative(kinship: str) -> str:
+    """A link stores what the relative is to the resident ("child"); the resident, seen from the relative's
+    side, is the inverse ("parent")."""
+    return _INVERSE_KINSHIP.get(kinship, "other")
 
 
 def signup_problem(birth: date, today: date, min_age: int) -> str | None:

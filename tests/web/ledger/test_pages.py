@@ -50,6 +50,36 @@ def test_anonymous_is_sent_to_login_and_a_user_without_person_sees_why(web, worl
     assert client.get("/me/account/statement.csv").status_code == 404
 
 
+def test_gift_page_names_each_relative_from_the_viewers_side(web, world):
+    daughter, mother = world.volunteer(), world.volunteer(name="王秀英")  # the mother has a login too
+    world.relate(mother.person_id, daughter.person_id, "child")  # the daughter is the mother's child
+    world.fund(daughter.person_id, 300)
+    world.fund(mother.person_id, 300)
+    login(web, daughter)
+    row = web.client.get("/me/account/gift").get_data(as_text=True).split('<li class="row">', 1)[1].split("</li>")[0]
+    assert "父母" in row and "子女" not in row  # the daughter sees her mother as a parent
+    web.logout()
+    login(web, mother)
+    row = web.client.get("/me/account/gift").get_data(as_text=True).split('<li class="row">', 1)[1].split("</li>")[0]
+    assert "子女" in row and "父母" not in row  # and the mother sees her daughter as a child
+
+
+def test_a_policy_naming_the_receiver_reads_the_link_from_the_givers_side(web, world, session):
+    daughter, mother = world.volunteer(), world.resident()
+    world.relate(mother.person_id, daughter.person_id, "child")
+    world.fund(daughter.person_id, 300)
+    world.set_policy(gift_kinships=["child"])  # only to one's children: the daughter may not give to her mother
+    login(web, daughter)
+    page = web.client.get("/me/account/gift").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    before = count_rows(session, Transfer)
+    refused = web.post("/me/account/gift", {"to_person_id": mother.person_id, "hours": 1, "minutes": 0,
+                                            "memo": "", "idempotency_key": key, "confirmed": "1"},
+                       token_from="/me/account/gift")
+    assert refused.status_code == 422 and "不能转赠给这位亲属" in refused.get_data(as_text=True)
+    assert count_rows(session, Transfer) == before
+
+
 def test_gift_needs_a_confirmation_step_and_moves_hours_once(web, world, session):
     daughter, mother = world.volunteer(), world.resident()
     world.relate(mother.person_id, daughter.person_id, "child")
