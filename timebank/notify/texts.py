@@ -56,6 +56,11 @@ event("visit_auto_confirmed", _l("服务自动确认"),
       lambda p: _("服务已自动确认"),
       lambda p: _("服务“%(title)s”在规定天数内无人提出异议,已自动确认,%(minutes)s已记入您的时间账户。",
                   title=p.get("title", ""), minutes=_minutes(p)))
+event("visit_awaiting_confirmation", _l("服务待确认"),
+      lambda p: _("服务已完成，请确认"),
+      lambda p: _("志愿者已为%(resident)s完成服务“%(title)s”并签退。请打开服务页面确认服务是否满意；"
+                  "%(days)s天内没有人提出异议，系统会自动确认。",
+                  resident=p.get("resident", ""), title=p.get("title", ""), days=p.get("days", "")))
 event("visit_review_approved", _l("需求审核结果"),
       lambda p: _("您发布的服务需求已通过审核"),
       lambda p: _("服务需求“%(title)s”已通过社工站审核，志愿者现在可以接单了。", title=p.get("title", "")))

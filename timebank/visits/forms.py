@@ -44,6 +44,15 @@ class AssignForm(FlaskForm):
     volunteer_id = SelectField(_l("指派志愿者"), coerce=int, validators=[DataRequired(_l("请选择志愿者"))])
 
 
+class TakeForm(FlaskForm):
+    # optional: without a choice the earliest time that fits is taken (as the page preselects it)
+    start = SelectField(_l("我什么时候上门"), validate_choice=False)
+
+
+class OpenSlotForm(FlaskForm):
+    start = HiddenField()
+
+
 class SeatForm(FlaskForm):
     volunteer_id = IntegerField(validators=[Optional()])
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from timebank.accounts.models import Person, User
 from timebank.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
-from timebank.visits import domain, qr
+from timebank.visits import awaiting, domain, qr
 from timebank.visits import rules as visit_rules
 from timebank.visits.models import Seat, ServiceRequest
 from timebank.visits.service import is_staff_for, load, log, rule_error, seats_of, step
@@ -135,6 +135,7 @@ def record(session, actor: User, request_id: int, volunteer_id: int, action: str
         seat.credited_minutes = credited
         if to == "done":
             req.done_at = now
+            awaiting.tell_confirmers(session, req, days=visit_rules.current(session).auto_confirm_days, now=now)
     if by_hand:
         seat.manual_reason = reason.strip()[:300]
     log(session, req, action, to, actor=actor, role=role, now=now, seat=seat,

@@ -326,16 +326,27 @@ def _slot(req: ServiceRequest, start: datetime) -> domain.Slot:
     return domain.Slot(start, start + timedelta(minutes=req.duration_minutes), place)
 
 
-def _fit(session, profile: VolunteerProfile, req: ServiceRequest, start: datetime, held, speed: int) -> str | None:
-    """None when the volunteer can serve `req` starting at `start`; else the reason it cannot."""
+def _held(seat: Seat, req: ServiceRequest) -> domain.Slot:
+    """The time a seat keeps the volunteer busy: the planned slot, or once checked out the time actually spent
+    (a visit finished early frees the rest of its planned time)."""
+    if seat.check_in_at is not None and seat.check_out_at is not None:
+        place = domain.Place(req.latitude, req.longitude) if req.latitude is not None else None
+        return domain.Slot(seat.check_in_at, seat.check_out_at, place)
+    return _slot(req, req.scheduled_start)
+
+
+def _fit(session, profile: VolunteerProfile, req: ServiceRequest, start: datetime, held, speed: int,
+         extra: tuple = ()) -> str | None:
+    """None when the volunteer can serve `req` starting at `start` (with `extra` one-off slots, if any);
+    else the reason it cannot."""
     slot = _slot(req, start)
     weekly = [(a.weekday, a.start_minute, a.end_minute) for a in profile.availability]
     exceptions = [domain.Exception_(x.day, x.available, x.start_minute, x.end_minute) for x in session.scalars(
         select(AvailabilityException).where(AvailabilityException.person_id == profile.person_id,
-                                            AvailabilityException.day == _local(start).date()))]
+                                            AvailabilityException.day == _local(start).date()))] + list(extra)
     if not domain.is_available(weekly, exceptions, _local(slot.start), _local(slot.end)):
         return "unavailable"
-    if domain.conflict(slot, [_slot(r, r.scheduled_start) for _s, r in held], speed) is not None:
+    if domain.conflict(slot, [_held(s, r) for s, r in held], speed) is not None:
         return "overlap"
     week = domain.week_start(_local(start).date())
     used = sum(r.duration_minutes for _s, r in held if domain.week_start(_local(r.scheduled_start).date()) == week)

@@ -17,7 +17,7 @@ from timebank.catalog.models import Skill
 from timebank.errors import DomainError, NotInScope
 from timebank.extensions import db
 from timebank.i18n import is_english
-from timebank.visits import disclosure, domain, onsite, queries, review, settle
+from timebank.visits import disclosure, domain, onsite, queries, review, settle, take_options
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.forms import (
@@ -27,11 +27,13 @@ from timebank.visits.forms import (
     ConfirmForm,
     ExcludeForm,
     ManualTimeForm,
+    OpenSlotForm,
     PhoneConfirmForm,
     ReasonForm,
     RequestForm,
     ResolveForm,
     ReviewForm,
+    TakeForm,
 )
 from timebank.web import attach_error, roles_required
 
@@ -209,8 +211,21 @@ def _detail(request_id: int, status: int = 200, **forms):
     exclude = forms.get("exclude") or ExcludeForm(prefix="e")
     served = {s.volunteer_id: s.volunteer for s in req.seats if staff or s.check_in_at is not None}
     exclude.volunteer_id.choices = [(pid, person.name) for pid, person in served.items()]
+    can_take = (req.status == "open" and current_user.has_role(*VOLUNTEERS) and mine is None
+                and not any(s.volunteer_id == current_user.person_id for s in req.seats))
+    take, take_reason, openable = forms.get("take"), None, None
+    if can_take and current_user.person_id is not None:
+        take = take or TakeForm(prefix="t")
+        starts, take_reason = take_options.start_options(db.session, current_user.person_id, req)
+        take.start.choices = [(s.isoformat(), local_time(s, "%m-%d %H:%M")) for s in starts]
+        if take.start.choices and not take.start.data:
+            take.start.data = take.start.choices[0][0]  # the earliest that fits, proposed
+        if take_reason == "unavailable":
+            openable = take_options.first_openable(db.session, current_user.person_id, req)
     return render_template(
         "visits/detail.html", req=req, roles=roles, staff=staff, mine=mine, events=queries.timeline(db.session, req.id),
+        take=take, take_reason=take_reason, take_reason_text=visits.MESSAGES.get(take_reason) if take_reason
+        else None, openable=openable, open_slot=OpenSlotForm(prefix="o"),
         view=disclosure.view(db.session, current_user, req),
         assign=assign, manual=manual, confirm=forms.get("confirm") or ConfirmForm(prefix="c"),
         dispute=forms.get("dispute") or ReasonForm(prefix="d"), resolve=forms.get("resolve") or ResolveForm(prefix="r"),
@@ -219,8 +234,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         reliability=reliability, allowed=domain.allowed, now=clock.now(),
         review_form=forms.get("review") or ReviewForm(prefix="v"),
         exclude=exclude if (staff or recipient) and exclude.volunteer_id.choices else None,
-        can_take=req.status == "open" and current_user.has_role(*VOLUNTEERS) and mine is None
-        and not any(s.volunteer_id == current_user.person_id for s in req.seats),
+        can_take=can_take,
     ), status
 
 
@@ -250,10 +264,33 @@ def _run(request_id: int, work, message: str, form_name: str | None = None, form
 @bp.post("/<int:request_id>/take")
 @roles_required(*VOLUNTEERS)
 def take(request_id: int):
-    if not ActionForm().validate_on_submit():
+    form = TakeForm(prefix="t")
+    req = visits.load(db.session, current_user, request_id)
+    starts, _reason = take_options.start_options(db.session, current_user.person_id, req) \
+        if current_user.person_id is not None else ([], None)
+    form.start.choices = [(s.isoformat(), local_time(s, "%m-%d %H:%M")) for s in starts]
+    if not form.validate_on_submit():
+        return _detail(request_id, 422, take=form)
+    if form.start.data and form.start.data not in {value for value, _label in form.start.choices}:
+        form.start.errors = [_("这个时间已经不合适了，请重新选择")]
+        return _detail(request_id, 422, take=form)
+    start = take_options.parse_start(form.start.data)
+    return _run(request_id, lambda: visits.take_seat(db.session, current_user, request_id, start=start,
+                                                     now=clock.now(), today=clock.today()),
+                _("已接单，请按时上门服务"), "take", form)
+
+
+@bp.post("/<int:request_id>/take-extra-time")
+@roles_required(*VOLUNTEERS)
+def take_extra_time(request_id: int):
+    """Open the visit's slot as extra time on that day and take the seat, in one step."""
+    form = OpenSlotForm(prefix="o")
+    start = take_options.parse_start(form.start.data) if form.validate_on_submit() else None
+    if start is None:
         return _detail(request_id, 400)
-    return _run(request_id, lambda: visits.take_seat(db.session, current_user, request_id, now=clock.now(),
-                                                     today=clock.today()), _("已接单,请按时上门服务"))
+    return _run(request_id, lambda: take_options.open_slot_and_take(db.session, current_user, request_id, start,
+                                                                    now=clock.now(), today=clock.today()),
+                _("已把这段时间加为当天的可服务时间，并已接单"), "take", TakeForm(prefix="t"))
 
 
 @bp.post("/<int:request_id>/assign")
