@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from timebank import clock
 from timebank.api_auth import BEARER, token_required
 from timebank.extensions import db
-from timebank.visits import disclosure, elder_confirm, onsite, queries, review, settle
+from timebank.visits import disclosure, elder_confirm, onsite, queries, review, settle, take_options
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.schemas import (
@@ -30,6 +30,7 @@ from timebank.visits.schemas import (
     ReviewQueueSchema,
     ReviewSchema,
     ScanSchema,
+    StartOptionsSchema,
     TakeSchema,
     VolunteerRefSchema,
 )
@@ -98,6 +99,19 @@ def take(args, request_id):
     visits.take_seat(db.session, g.api_user, request_id, volunteer_id=args["volunteer_id"], start=args["start"],
                      now=clock.now(), today=clock.today())
     return _done(request_id)
+
+
+@blp.get("/visits/<int:request_id>/start-options")
+@blp.doc(**DOC)
+@token_required()
+@blp.response(200, StartOptionsSchema)
+def start_options(request_id):
+    """When the caller could come: every start in the window that fits them, earliest first (take with one)."""
+    req = visits.load(db.session, g.api_user, request_id)
+    if g.api_user.person_id is None:
+        return {"items": [], "reason": None, "message": None}
+    items, reason = take_options.start_options(db.session, g.api_user.person_id, req)
+    return {"items": items, "reason": reason, "message": str(visits.MESSAGES[reason]) if reason else None}
 
 
 @blp.post("/visits/<int:request_id>/give-back")

@@ -130,6 +130,13 @@ class TakeSchema(Schema):
     start = AwareDateTime(load_default=None, allow_none=True)
 
 
+class StartOptionsSchema(Schema):
+    items = fields.List(fields.AwareDateTime(), metadata={"description": "starts that fit, earliest first"})
+    reason = fields.String(allow_none=True, validate=validate.OneOf(["capacity", "overlap", "unavailable"]),
+                           metadata={"description": "why none fits (null when some do)"})
+    message = fields.String(allow_none=True)
+
+
 class VolunteerRefSchema(Schema):
     volunteer_id = Id(load_default=None, allow_none=True)
 

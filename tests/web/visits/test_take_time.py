@@ -96,3 +96,16 @@ def test_an_overlap_cannot_be_fixed_by_adding_time(web, vw, session):
                       token_from=f"/visits/{second.id}")
     assert forced.status_code == 409
     assert session.scalar(select(AvailabilityException.id)) == before  # nothing added
+
+
+def test_the_api_offers_the_same_starts(client, vw):
+    from tests.web.visits.test_disclosure import bearer
+
+    vw.backstop(600)
+    req = vw.post(vw.admin, vw.resident(), start=START, hours=2, duration=60)
+    volunteer = vw.volunteer()
+    body = client.get(f"/api/v1/visits/{req.id}/start-options", headers=bearer(vw, volunteer)).get_json()
+    assert len(body["items"]) == 5 and body["reason"] is None
+    taken = client.post(f"/api/v1/visits/{req.id}/take", json={"start": body["items"][1]},
+                        headers=bearer(vw, volunteer))
+    assert taken.status_code == 200 and taken.get_json()["scheduled_start"].startswith("2026-11-30T02:15")
