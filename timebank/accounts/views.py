@@ -16,6 +16,7 @@ from timebank.errors import AuthenticationFailed, DomainError
 from timebank.extensions import db
 from timebank.people import queries as people_queries
 from timebank.people import service as people
+from timebank.people.weekly_form import SIGNUP_DEFAULT, WEEKDAYS, add_week_fields, read_week
 from timebank.web import attach_error, client_ip, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -216,11 +217,12 @@ def password_change():
 @bp.route("/signup", methods=["GET", "POST"])
 @throttle.signup_per_client
 def signup():
-    form = SignupForm()
+    form = add_week_fields(SignupForm, default=SIGNUP_DEFAULT)()
     form.village_id.choices = [(0, _("请选择"))] + queries.village_choices(db.session)
     skills = catalog_queries.skills(db.session)
     chosen = [int(v) for v in request.form.getlist("skills") if v.isdigit()]
-    if form.validate_on_submit():
+    weekly = read_week(form) if form.validate_on_submit() else None
+    if weekly is not None:
         data = people.SignupInput(
             person=accounts.PersonInput(name=form.name.data, id_number=form.id_number.data,
                                         phone=form.phone.data, address=None, node_id=form.village_id.data),
@@ -229,18 +231,20 @@ def signup():
             emergency_contact_name=form.emergency_contact_name.data,
             emergency_contact_phone=form.emergency_contact_phone.data,
             privacy_consent=form.privacy_consent.data,
+            weekly=weekly,
         )
         try:
             people.signup_volunteer(db.session, data, today=clock.today(), now=clock.now(), ip=client_ip())
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
-            return render_template("accounts/signup.html", form=form, skills=skills, chosen=chosen), error.status
+            return render_template("accounts/signup.html", form=form, skills=skills, chosen=chosen,
+                                   weekdays=WEEKDAYS), error.status
         db.session.commit()
         # The same answer whether or not the ID number or phone was already registered (no enumeration).
         return redirect(url_for("accounts.signup_done"))
     status = 422 if request.method == "POST" else 200
-    return render_template("accounts/signup.html", form=form, skills=skills, chosen=chosen), status
+    return render_template("accounts/signup.html", form=form, skills=skills, chosen=chosen, weekdays=WEEKDAYS), status
 
 
 @bp.get("/signup/done")

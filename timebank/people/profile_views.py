@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FloatField, IntegerField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, NumberRange, Optional
 
 from timebank import clock
 from timebank.catalog import queries as catalog_queries
@@ -16,22 +16,10 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.people import profile_service as profiles
 from timebank.people.availability import SocialWorkerCertificate
+from timebank.people.weekly_form import TIME, WEEKDAYS, add_week_fields, hhmm, minutes_of, read_week  # noqa: F401
 from timebank.web import attach_error, roles_required
 
 bp = Blueprint("profile", __name__)
-TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", message=_l("请按 时:分 填写,例如 09:00"))
-WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
-
-
-def minutes_of(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _profile_form():
     class ProfileForm(FlaskForm):
         skill_ids = SelectMultipleField(_l("技能"), coerce=int)
@@ -40,10 +28,7 @@ def _profile_form():
         latitude = FloatField(_l("家的纬度(可不填,默认用村/社区位置)"), validators=[Optional()])
         longitude = FloatField(_l("家的经度"), validators=[Optional()])
 
-    for day in range(7):
-        setattr(ProfileForm, f"d{day}_start", StringField(WEEKDAYS[day], validators=[Optional(), TIME]))
-        setattr(ProfileForm, f"d{day}_end", StringField(_l("至"), validators=[Optional(), TIME]))
-    return ProfileForm
+    return add_week_fields(ProfileForm)
 
 
 class ExceptionForm(FlaskForm):
@@ -90,14 +75,10 @@ def profile_edit():
 def profile_save():
     form = _profile_form()()
     form.skill_ids.choices = [(s.id, s.name_zh) for s in catalog_queries.skills(db.session)]
-    if not form.validate_on_submit():
+    weekly = read_week(form) if form.validate_on_submit() else None
+    if weekly is None:
         return _render(form=form, status=422)
-    weekly = []
-    for day in range(7):
-        start, end = form[f"d{day}_start"].data, form[f"d{day}_end"].data
-        if start and end:
-            weekly.append((day, minutes_of(start), minutes_of(end)))
-    data = profiles.ProfileInput(skill_ids=tuple(form.skill_ids.data or ()), weekly=tuple(weekly),
+    data = profiles.ProfileInput(skill_ids=tuple(form.skill_ids.data or ()), weekly=weekly,
                                  max_minutes_per_week=form.max_hours.data * 60,
                                  travel_radius_km=form.travel_radius_km.data, latitude=form.latitude.data,
                                  longitude=form.longitude.data)

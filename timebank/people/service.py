@@ -17,7 +17,7 @@ from timebank.catalog.models import Skill
 from timebank.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
 from timebank.notify.service import notify
 from timebank.people import domain, minors
-from timebank.people.models import HardshipStatus, Relative, ResidentProfile, VolunteerProfile
+from timebank.people.models import Availability, HardshipStatus, Relative, ResidentProfile, VolunteerProfile
 from timebank.privacy.consent import consent_fields
 
 
@@ -29,6 +29,7 @@ class SignupInput:
     emergency_contact_name: str
     emergency_contact_phone: str
     privacy_consent: bool
+    weekly: tuple[tuple[int, int, int], ...] = ()  # (weekday, start minute, end minute), county time
 
 
 def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime, ip: str | None = None) -> User | None:
@@ -55,6 +56,9 @@ def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime, 
     if not (data.emergency_contact_name or "").strip():
         raise ValidationFailed(_l("请填写紧急联系人姓名"), field="emergency_contact_name")
     accounts.check_password(data.password, phone, id_number.value)
+    for weekday, start, end in data.weekly:
+        if not (0 <= weekday <= 6 and 0 <= start < end <= 1440):
+            raise ValidationFailed(_l("可服务时间的结束须晚于开始"), field="weekly")
     skills = _skills(session, data.skill_ids)
     if accounts.handle_duplicate_signup(session, id_number.value, phone, data.password, now=now, ip=ip):
         return None
@@ -65,7 +69,9 @@ def signup_volunteer(session, data: SignupInput, *, today: date, now: datetime, 
     user.privacy_accepted_at = now
     profile = VolunteerProfile(person=person, status="pending", skills=skills,
                                emergency_contact_name=data.emergency_contact_name.strip(),
-                               emergency_contact_phone=emergency_phone)
+                               emergency_contact_phone=emergency_phone,
+                               availability=[Availability(weekday=w, start_minute=s, end_minute=e)
+                                             for w, s, e in sorted(data.weekly)])
     session.add(profile)
     session.flush()
     audit.record(session, "volunteer_signup", actor_id=user.id, target=f"person:{person.id}")

@@ -136,3 +136,29 @@ def test_missing_csrf_token_on_json_request_answers_json(client, session, county
     response = client.post("/signup", data=form(county), headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert response.get_json()["error"] == "csrf_failed"
+
+
+def test_signup_asks_for_weekly_hours_with_real_default_values(web, session, county):
+    page = web.client.get("/signup").get_data(as_text=True)
+    assert page.count('value="09:00"') == 7 and page.count('value="17:00"') == 7  # values, not placeholders
+    assert "placeholder=\"09:00\"" not in page
+    week = {f"d{d}_start": "" for d in range(7)} | {f"d{d}_end": "" for d in range(7)}
+    week |= {"d0_start": "08:30", "d0_end": "11:30", "d5_start": "14:00", "d5_end": "24:00"}
+    response = web.post("/signup", {**form(county), **week}, token_from="/signup")
+    assert response.status_code == 302
+    profile = session.scalars(select(VolunteerProfile)).one()
+    assert [(a.weekday, a.start_minute, a.end_minute) for a in profile.availability] == [(0, 510, 690), (5, 840, 1440)]
+
+
+@pytest.mark.parametrize(("week", "message"), [
+    ({"d2_start": "09:00", "d2_end": ""}, "请同时填写开始和结束时间"),
+    ({"d2_start": "12:00", "d2_end": "09:00"}, "结束时间须晚于开始时间"),
+    ({"d2_start": "9点", "d2_end": "12:00"}, "请按 时:分 填写"),
+])
+def test_bad_weekly_hours_are_shown_on_that_day_and_nothing_is_written(web, session, county, week, message):
+    before = rows(session)
+    response = web.post("/signup", {**form(county), **week}, token_from="/signup")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and 'id="d2_start-err"' in page
+    assert rows(session) == before
