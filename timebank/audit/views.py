@@ -74,7 +74,37 @@ def station_log():
 
 
 def access_labels() -> dict[str, str]:
-    return {"read": _("查看"), "reveal": _("查看完整信息"), "export": _("导出"), "print": _("打印")}
+    return {"read": _("查看"), "reveal": _("查看完整信息"), "export": _("导出"), "print": _("打印"),
+            "passbook": _("打印时间存折")}
+
+
+def target_words(target: str | None) -> str:
+    """"transfer:379" -> "转账 379号": what an audit row is about, in words."""
+    if not target:
+        return ""
+    kind, _sep, ident = target.partition(":")
+    names = {"transfer": _("转账"), "person": _("人员"), "user": _("账号"), "charity": _("慈善组织"),
+             "donation": _("捐赠"), "goods_request": _("物资申请"), "goods_allocation": _("物资分配"),
+             "request": _("服务需求"), "visit": _("服务"), "node": _("组织节点"), "station": _("社工站"),
+             "policy": _("规则"), "grant": _("拨付申请"), "token": _("访问令牌"), "category": _("服务类别")}
+    if kind in names and ident.isdigit():
+        return _("%(kind)s %(n)s号", kind=names[kind], n=ident)
+    return names.get(kind, _("其他记录"))
+
+
+def field_words(field: str | None) -> str:
+    """The personal data a read touched, in words where it has a name (statement_csv -> 时间账户明细)."""
+    if not field:
+        return ""
+    names = {"passbook": _("时间存折"), "phone": _("电话"), "address": _("住址"), "id_number": _("身份证号码"),
+             "name": _("姓名"), "emergency_contact": _("紧急联系人"), "statement_csv": _("时间账户明细"),
+             "statement_xlsx": _("时间账户明细"), "statement_pdf": _("时间账户明细"),
+             "self": _("本人全部信息")}
+    return names.get(field, _("其他个人信息"))
+
+
+def result_words(result: str) -> str:
+    return {"ok": _("成功"), "failed": _("失败"), "refused": _("被拒绝"), "denied": _("被拒绝")}.get(result, result)
 
 
 def audit_labels() -> dict[str, str]:
@@ -94,12 +124,17 @@ def audit_labels() -> dict[str, str]:
         "volunteer_approve": _("审核志愿者"), "volunteer_signup": _("志愿者注册"),
         "correction_request": _("申请更正"), "correction_decide": _("处理更正申请"),
         "closure_request": _("申请注销"), "closure_decide": _("处理注销申请"), "person_closed": _("注销账号"),
+        "password_reset_code_issued": _("发放密码重置码"), "password_reset_code_failed": _("重置码输错"),
+        "password_reset_by_code": _("用重置码重设密码"), "password_reset_link_sent": _("发送密码重设邮件"),
+        "password_reset_by_email": _("用邮件重设密码"), "email_verified": _("验证电子邮箱"),
+        "availability_opened_for_visit": _("为接单增加当天可服务时间"),
     }
 
 
 @bp.app_context_processor
 def _audit_labels():
-    return {"access_labels": access_labels, "audit_labels": audit_labels}
+    return {"access_labels": access_labels, "audit_labels": audit_labels, "target_words": target_words, "field_words": field_words,
+            "result_words": result_words}
 
 
 def neutralise(value) -> str:

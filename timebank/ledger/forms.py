@@ -44,8 +44,11 @@ class DonateForm(HoursMixin, FlaskForm):
 
 
 class GrantForm(HoursMixin, FlaskForm):
-    to = StringField(_l("发放对象(填 backstop 表示政府兜底时间池,或填服务对象编号)"),
-                     validators=[DataRequired(_l("请填写发放对象"))])
+    to = SelectField(_l("发放到"), choices=[SelectChoice("backstop", _l("政府兜底时间池")),
+                                           SelectChoice("person", _l("一位服务对象"))],
+                     validators=[DataRequired(_l("请选择发放到哪里"))])
+    person_id = IntegerField(_l("服务对象编号(发给服务对象时填写,在服务对象资料页可以看到)"),
+                             validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("编号不正确"))])
     reason = StringField(_l("发放原因"), validators=[DataRequired(_l("请填写发放原因")), Length(max=200)])
     idempotency_key = HiddenField(validators=KEY_VALIDATORS)
 

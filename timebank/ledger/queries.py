@@ -147,7 +147,13 @@ def awaiting_grants(session) -> list[GrantRequest]:
 def recent_transfers(session, limit: int = 20) -> list[Transfer]:
     from sqlalchemy.orm import selectinload
 
-    return list(session.scalars(select(Transfer).options(
+    rows = list(session.scalars(select(Transfer).options(
         selectinload(Transfer.debit_account).selectinload(LedgerAccount.person),
         selectinload(Transfer.credit_account).selectinload(LedgerAccount.person))
         .order_by(Transfer.id.desc()).limit(limit)))
+    holds = [t.id for t in rows if t.phase == "pending"]
+    settled = dict(session.execute(select(Transfer.pending_id, Transfer.phase)
+                                   .where(Transfer.pending_id.in_(holds))).all()) if holds else {}
+    for t in rows:  # what became of each hold (post / void / expire), read by the phase label
+        t.resolved = settled.get(t.id)
+    return rows

@@ -197,15 +197,17 @@ def grant_create():
     form = GrantForm()
     if not form.validate_on_submit():
         return _overview(grant_form=form, status=422)
-    target = form.to.data.strip()
-    target = int(target) if target.isdigit() else target
+    if form.to.data == "person" and not form.person_id.data:
+        form.person_id.errors.append(_("请填写服务对象编号"))
+        return _overview(grant_form=form, status=422)
+    target = form.person_id.data if form.to.data == "person" else "backstop"
     try:
         result = committed(db.session, lambda: grants.grant(
             db.session, current_user, to=target, minutes=form.total_minutes(), reason=form.reason.data,
             key=form.idempotency_key.data, now=clock.now(), today=clock.today()))
     except DomainError as error:
         if error.status == 404:
-            error.field = "to"
+            error.field = "person_id"
         attach_error(form, error)
         return _overview(grant_form=form, status=error.status)
     if isinstance(result, ledger.Outcome):

@@ -205,7 +205,7 @@ def test_admin_overview_grant_approval_reversal_and_check(web, world, session):
     refused = web.post(f"/admin/ledger/grants/{grant.id}/approve", {"idempotency_key": "d-1"},
                        token_from="/admin/ledger")
     assert refused.status_code == 403
-    bad = web.post("/admin/ledger/grants", {"to": "12345678", "hours": 1, "reason": "x",
+    bad = web.post("/admin/ledger/grants", {"to": "person", "person_id": "12345678", "hours": 1, "reason": "x",
                                             "idempotency_key": "grant-web-3"}, token_from="/admin/ledger")
     assert bad.status_code == 404
     first = session.scalar(select(func.min(Transfer.id)))

@@ -56,7 +56,7 @@ def test_admin_sees_all_a_station_only_its_subtree(web, world, make_staff):
     filtered = web.client.get(f"/station/audit?person={far.person_id}").get_data(as_text=True)
     assert 'data-test="log-row"' not in filtered
     audit = web.client.get("/station/audit?log=audit").get_data(as_text=True)
-    assert f"person:{near.person_id}" in audit and f"person:{far.person_id}" not in audit
+    assert f"人员 {near.person_id}号" in audit and f"人员 {far.person_id}号" not in audit
     assert web.client.get("/admin/audit").status_code == 403
     exported = web.client.get("/station/audit.csv").get_data(as_text=True)
     assert "王秀英" in exported and "赵桂芝" not in exported
