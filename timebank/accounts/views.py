@@ -255,5 +255,11 @@ def signup_done():
 @bp.get("/me")
 @login_required
 def me():
+    from timebank.workbench import queries as workbench
+
     profile = people_queries.volunteer_profile(db.session, current_user.person_id)
-    return render_template("accounts/me.html", profile=profile, form=ConfirmActionForm())
+    volunteer = (workbench.volunteer_today(db.session, current_user, now=clock.now())
+                 if profile is not None and profile.status == "approved" else None)
+    relative = workbench.relative_today(db.session, current_user) if current_user.person_id else None
+    return render_template("accounts/me.html", profile=profile, form=ConfirmActionForm(),
+                           today_volunteer=volunteer, today_relative=relative)

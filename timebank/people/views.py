@@ -33,8 +33,11 @@ def _page() -> int:
 def dashboard():
     from timebank.visits.elder_confirm import confirmation_stats
 
+    from timebank.workbench.queries import station_today
+
     counts = queries.station_counts(db.session, current_user)
     return render_template("station/dashboard.html", counts=counts,
+                           today=station_today(db.session, current_user, now=clock.now(), today=clock.today()),
                            confirm_stats=confirmation_stats(db.session, current_user, now=clock.now()))
 
 

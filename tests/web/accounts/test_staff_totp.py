@@ -15,7 +15,7 @@ PASSWORD = "Station-pass-2026"
 
 def enrol(app, web: Browserless) -> tuple[pyotp.TOTP, list[str]]:
     page = web.client.get("/account/totp").get_data(as_text=True)
-    secret = re.search(r'data-test="totp-secret">([A-Z2-7]+)<', page).group(1)
+    secret = re.search(r'data-test="totp-secret" translate="no">([A-Z2-7]+)<', page).group(1)
     assert "<svg" in page  # the QR code
     totp = pyotp.TOTP(secret)
     done = web.post("/account/totp", {"code": totp.at(app.config["TIMEBANK_FIXED_NOW"])}, token_from="/account/totp")
