@@ -32,7 +32,6 @@ def _page() -> int:
 @roles_required(*STAFF)
 def dashboard():
     from timebank.visits.elder_confirm import confirmation_stats
-
     from timebank.workbench.queries import station_today
 
     counts = queries.station_counts(db.session, current_user)
