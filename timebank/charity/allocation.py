@@ -234,17 +234,26 @@ def _deliver(session, allocation: Allocation, *, actor_id: int | None, role: str
     return allocation
 
 
-def confirm_receipt(session, actor: User, allocation_id: int, *, now: datetime) -> Allocation:
+def confirm_receipt(session, actor: User, allocation_id: int, *, now: datetime, rating: int | None = None,
+                    today=None) -> Allocation:
     """The resident, a verified relative or the station confirms receipt: reserved → delivered, once.
-    A delivery must have been handed over first (the volunteer checked out of the 送物资 visit)."""
+    A delivery must have been handed over first (the volunteer checked out of the 送物资 visit). With a
+    rating, the same confirmation also confirms that visit, so the volunteer is credited at once."""
     allocation = _lock_allocation(session, allocation_id)
     request = session.get(GoodsRequest, allocation.request_id)
     role = receipt_role(session, actor, request)
     if role is None:
         raise NotInScope()
-    if allocation.status == "reserved" and allocation.method == "delivery" \
-            and _visit_status(session, allocation.visit_request_id) not in HANDED_OVER:
+    visit_status = _visit_status(session, allocation.visit_request_id) if allocation.method == "delivery" else None
+    if allocation.status == "reserved" and allocation.method == "delivery" and visit_status not in HANDED_OVER:
         raise InvalidTransition(_l("志愿者送达并签退后才能确认收货"), reason="not_handed_over")
+    allocation.visit_confirmed_now = False  # read by the page's message
+    if allocation.status == "reserved" and visit_status == "done" and rating is not None:
+        from timebank.visits import settle
+
+        settle.confirm(session, actor, allocation.visit_request_id, rating=rating, comment=None, now=now,
+                       today=today or now.date())
+        allocation.visit_confirmed_now = True
     _deliver(session, allocation, actor_id=actor.id, role=role, now=now)
     audit.record(session, "goods_receipt", actor_id=actor.id, target=f"goods_allocation:{allocation.id}",
                  detail=role)

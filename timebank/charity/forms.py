@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
@@ -97,3 +98,10 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     pass
+
+
+class ReceiptForm(FlaskForm):
+    """确认收货; for a home delivery also how the delivery went (it confirms the 送物资 visit too)."""
+    rating = SelectField(_l("这次送货满意吗"), coerce=int, default=5, choices=[
+        SelectChoice(5, _l("很满意")), SelectChoice(4, _l("满意")), SelectChoice(3, _l("一般")),
+        SelectChoice(2, _l("不太满意")), SelectChoice(1, _l("不满意"))])

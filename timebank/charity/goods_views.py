@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from timebank import clock
 from timebank.charity import allocation, queries
-from timebank.charity.forms import AllocateForm, ConfirmForm, GoodsRequestForm, ReasonForm
+from timebank.charity.forms import AllocateForm, GoodsRequestForm, ReasonForm, ReceiptForm
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.people import queries as people_queries
@@ -69,7 +69,7 @@ def _detail(request_id: int, form=None, status: int = 200):
     goods = allocation.load_request(db.session, current_user, request_id)
     candidates = queries.candidate_donations(db.session, goods, clock.today()) if goods.status == "open" else []
     return render_template("charity/goods_detail.html", goods=goods, candidates=candidates,
-                           form=form or AllocateForm(), reason_form=ReasonForm(), confirm_form=ConfirmForm()), status
+                           form=form or AllocateForm(), reason_form=ReasonForm(), confirm_form=ReceiptForm()), status
 
 
 @bp.get("/<int:request_id>")
@@ -131,14 +131,17 @@ def allocation_cancel(allocation_id: int):
 @bp.post("/allocations/<int:allocation_id>/receipt")
 @login_required
 def allocation_receipt(allocation_id: int):
-    form = ConfirmForm()
+    form = ReceiptForm()
     if not form.validate_on_submit():
         flash(_("页面已过期,请刷新后重试"), "error")
     else:
         try:
-            alloc = allocation.confirm_receipt(db.session, current_user, allocation_id, now=clock.now())
+            alloc = allocation.confirm_receipt(db.session, current_user, allocation_id, now=clock.now(),
+                                               rating=form.rating.data if "rating" in request.form else None,
+                                               today=clock.today())
             db.session.commit()
-            flash(_("已确认收货"))
+            flash(_("已确认收货，送物资服务也已确认，志愿者的时长已记入") if alloc.visit_confirmed_now
+                  else _("已确认收货"))
             if alloc.received_role == "staff":
                 return redirect(url_for("goods.request_detail", request_id=alloc.request_id))
         except DomainError as error:
@@ -154,4 +157,4 @@ def allocation_receipt(allocation_id: int):
 @roles_required("resident", "relative")
 def mine():
     return render_template("charity/goods_mine.html", rows=queries.allocations_for_person(
-        db.session, current_user.person_id), form=ConfirmForm())
+        db.session, current_user.person_id), form=ReceiptForm())
