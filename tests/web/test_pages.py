@@ -14,7 +14,9 @@ PUBLIC_ENDPOINTS = {"core.home", "core.healthz", "core.privacy", "core.api_docs"
                     "api-docs.openapi_json", "api_accounts.token_create",
                     # 公开透明 (issue 6): the charity transparency pages and their CSV need no login
                     "transparency.county", "transparency.charity_page", "transparency.county_csv",
-                    "transparency.charity_csv"}
+                    "transparency.charity_csv",
+                    # charity onboarding (issue 11): a charity applies without a login
+                    "charity_onboarding.apply", "charity_onboarding.applied", "api_charities.application_create"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
