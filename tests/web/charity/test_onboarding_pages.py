@@ -186,3 +186,24 @@ def test_a_deactivated_charitys_member_cannot_sign_in(cw, web, client):
                     token_from=f"/charity/admin/{charity.id}").status_code == 302
     web.logout()
     web.login("ding-owner", PASSWORD)
+
+
+def test_the_onboarding_pages_read_in_english(cw, web, client):
+    from tests.web.test_pages import untranslated_text
+
+    charity = onboarding.open_charity(cw.session, cw.admin, _input("戊基金会", "wu-owner"), now=cw_now())
+    charity.members[0].user.must_change_password = False
+    cw.session.commit()
+    client.set_cookie("timebank_lang", "en")
+    pages = {"/charity/apply": client.get("/charity/apply"), "/charity/apply/done": client.get("/charity/apply/done")}
+    web.login("wu-owner", PASSWORD)
+    pages.update({path: client.get(path) for path in ("/charity/", "/charity/members")})
+    web.logout()
+    web.login(*ADMIN)
+    pages.update({path: client.get(path) for path in ("/charity/admin", "/charity/admin/new",
+                                                       f"/charity/admin/{charity.id}")})
+    for path, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200, path
+        assert '<html lang="en"' in html and '="None"' not in html, path
+        assert not untranslated_text(html), (path, untranslated_text(html))
