@@ -256,3 +256,12 @@ def test_ledger_check_command_passes_after_deactivation(app, cw):
     cw.session.commit()
     result = app.test_cli_runner().invoke(args=["ledger", "check", "--no-record"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_demo_application_is_seeded_once(cw):
+    from timebank.demo.charity_history import APPLICANT, seed_application
+
+    assert seed_application(cw.session, now=NOW) is True
+    assert seed_application(cw.session, now=NOW) is False
+    rows = list(cw.session.scalars(select(Charity).where(Charity.name == APPLICANT)))
+    assert len(rows) == 1 and rows[0].status == "pending"
