@@ -144,43 +144,6 @@ def register_charity(session, actor: User, data: CharityInput, *, now: datetime)
     return charity
 
 
-def update_profile(session, actor: User, data: CharityInput, *, registration_number: str | None = None,
-                   contact_email: str | None = None, now: datetime | None = None) -> Charity:
-    """An owner corrects the charity's details; a rejected application so corrected goes back to the county
-    for review (pending again)."""
-    charity = require_charity(session, actor, approved=False)
-    member = session.get(CharityMember, actor.id)
-    if member is not None and member.role != "owner":
-        raise Forbidden(_l("只有机构负责人可以修改机构信息"))
-    values = _clean(data)
-    if values["credit_code"] != charity.credit_code and charity.status == "approved":
-        raise InvalidTransition(_l("审核通过后不能修改统一社会信用代码"), field="credit_code")
-    for key, column in (("credit_code", Charity.credit_code), ("name", Charity.name)):
-        if session.scalar(select(Charity.id).where(column == values[key], Charity.id != charity.id)) is not None:
-            raise Duplicate(_l("该统一社会信用代码已登记") if key == "credit_code" else _l("该机构名称已登记"),
-                            field=key)
-    if registration_number is not None or contact_email is not None:
-        from timebank.charity import onboarding
-
-        try:
-            values["registration_number"] = domain.parse_registration_number(registration_number,
-                                                                              values["registration"])
-        except domain.CharityRuleBroken as error:
-            raise ValidationFailed(onboarding.MESSAGES[error.reason], field="registration_number") from None
-        values["contact_email"] = onboarding._email(contact_email)
-    for key, value in values.items():
-        setattr(charity, key, value)
-    if charity.status == "rejected":
-        charity.status, charity.review_reason = "pending", None
-        if now is not None:
-            from timebank.notify.service import notify_role
-
-            notify_role(session, "admin", "charity_applied", {"name": charity.name}, link="/charity/admin", now=now)
-        audit.record(session, "charity_resubmit", actor_id=actor.id, target=f"charity:{charity.id}")
-    session.flush()
-    return charity
-
-
 def require_charity(session, actor: User, *, approved: bool = True) -> Charity:
     charity = charity_of(session, actor)
     if charity is None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from timebank import clock
 from timebank.accounts.models import Station
 from timebank.catalog.models import ServiceCategory
-from timebank.charity import queries, service
+from timebank.charity import onboarding, queries, service
 from timebank.charity.forms import (
     CashNoteForm,
     CharityForm,
@@ -76,7 +76,7 @@ def register():
                 message = _("已提交登记,请等待县民政局审核")
             else:
                 resubmitted = existing.status == "rejected"
-                service.update_profile(db.session, current_user, _charity_input(form),
+                onboarding.update_profile(db.session, current_user, _charity_input(form),
                                        registration_number=form.registration_number.data,
                                        contact_email=form.contact_email.data, now=clock.now())
                 message = _("已重新提交,请等待县民政局审核") if resubmitted else _("机构信息已保存")

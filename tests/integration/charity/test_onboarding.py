@@ -129,7 +129,7 @@ def test_a_rejected_applicant_corrects_and_resubmits(cw):
     charity = onboarding.apply(cw.session, application(), now=NOW)
     service.review_charity(cw.session, cw.admin, charity.id, approve=False, reason="名称与证书不符", now=NOW)
     owner = charity.members[0].user
-    service.update_profile(cw.session, owner, service.CharityInput(
+    onboarding.update_profile(cw.session, owner, service.CharityInput(
         name="春晖慈善基金会", credit_code=charity.credit_code, registration="charity", contact_name="李主任",
         contact_phone="13800001111"), registration_number="53420100MJ0001234X", contact_email=None, now=NOW)
     assert (charity.status, charity.review_reason, charity.name) == ("pending", None, "春晖慈善基金会")
