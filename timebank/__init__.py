@@ -114,13 +114,14 @@ def register_areas(app: Flask) -> None:
     csrf.exempt(people_api.blp)
     api.register_blueprint(people_api.blp)
     from timebank.charity import api as charity_api
-    from timebank.charity import goods_views, public_views
+    from timebank.charity import goods_views, onboarding_api, onboarding_views, public_views
     from timebank.charity import views as charity_views
 
-    for charity_bp in (charity_views.bp, goods_views.bp, public_views.bp):
+    for charity_bp in (charity_views.bp, goods_views.bp, public_views.bp, onboarding_views.bp):
         app.register_blueprint(charity_bp)
-    csrf.exempt(charity_api.blp)
-    api.register_blueprint(charity_api.blp)
+    for charity_blp in (charity_api.blp, onboarding_api.blp):
+        csrf.exempt(charity_blp)
+        api.register_blueprint(charity_blp)
     from timebank.people import person_api
 
     csrf.exempt(person_api.blp)

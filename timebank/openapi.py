@@ -72,6 +72,8 @@ class StatusPlugin(BasePlugin):
             if path and path.endswith("/auth/tokens") and method == "post":
                 responses.setdefault("401", STATUS_NAMES[401])
                 responses.setdefault("429", STATUS_NAMES[429])
+            if path and path.endswith("/charities/applications") and method == "post":  # signup throttle
+                responses.setdefault("429", STATUS_NAMES[429])
 
 
 NO_NUL = r"^[^\x00]*$"

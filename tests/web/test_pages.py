@@ -17,7 +17,9 @@ PUBLIC_ENDPOINTS = {"core.home", "core.healthz", "core.privacy", "core.api_docs"
                     "transparency.charity_csv",
                     # forgotten passwords (issue 15): reachable without a login by design
                     "recovery.forgot", "recovery.link_password", "recovery.code_password",
-                    "recovery.email_page", "recovery.email_confirm"}
+                    "recovery.email_page", "recovery.email_confirm",
+                    # charity onboarding (issue 11): a charity applies without a login
+                    "charity_onboarding.apply", "charity_onboarding.applied", "api_charities.application_create"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -206,6 +206,13 @@ def authenticate(session, login: str, password: str, *, now: datetime, ip: str |
     if not user.active:
         audit.record(session, "login", actor_id=user.id, result="inactive", ip=ip)
         raise AuthenticationFailed(MESSAGES["inactive"])
+    if user.has_role("charity"):  # a deactivated charity's members cannot sign in (charity onboarding)
+        from timebank.charity.onboarding import login_refusal
+
+        refusal = login_refusal(session, user)
+        if refusal is not None:
+            audit.record(session, "login", actor_id=user.id, result="inactive", ip=ip, detail="charity deactivated")
+            raise AuthenticationFailed(refusal)
     throttle.pair_reset(ip, login)
     user.failed_logins = 0
     user.locked_until = None

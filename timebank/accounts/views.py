@@ -40,6 +40,8 @@ def _home_for(user) -> str:
         return url_for("admin.dashboard")
     if user.has_role("station"):
         return url_for("station.dashboard")
+    if user.has_role("charity"):  # a pending or rejected applicant lands on its status page
+        return url_for("charity.dashboard")
     return url_for("accounts.me")
 
 

@@ -44,3 +44,42 @@ def sync_command():
     delivered, returned = allocation.sync_delivery_visits(db.session, now=clock.now())
     db.session.commit()
     click.echo(f"delivered {delivered}, returned {returned}")
+
+
+@charity_cli.command("open")
+@click.option("--name", required=True, help="the charity's registered name")
+@click.option("--credit-code", required=True, help="统一社会信用代码 (18 characters, GB 32100-2015 check)")
+@click.option("--registration", default="charity", show_default=True,
+              type=click.Choice(["charity", "public_fundraising", "enterprise", "social_org"]))
+@click.option("--registration-number", default=None, help="慈善组织 registration number (required for charities)")
+@click.option("--contact-name", required=True)
+@click.option("--contact-phone", required=True)
+@click.option("--contact-email", default=None)
+@click.option("--address", default=None)
+@click.option("--username", required=True, help="the owner's login")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="the owner's initial password (changed at the first sign-in)")
+@click.option("--admin", "admin_login", default=None, help="the admin acting (default: the system actor)")
+def open_command(name, credit_code, registration, registration_number, contact_name, contact_phone, contact_email,
+                 address, username, password, admin_login):
+    """Open an approved charity with its owner login (written to the audit log). Errors are one line."""
+    from timebank.accounts import service as accounts
+    from timebank.charity import onboarding
+    from timebank.errors import DomainError
+
+    actor = accounts.find_login(db.session, admin_login) if admin_login else accounts.system_user(db.session)
+    if actor is None or not actor.has_role("admin"):
+        raise click.ClickException(f"no admin login {admin_login!r}")
+    data = onboarding.ApplicationInput(
+        charity=service.CharityInput(name=name, credit_code=credit_code, registration=registration,
+                                     contact_name=contact_name, contact_phone=contact_phone, address=address),
+        registration_number=registration_number, contact_email=contact_email,
+        login=onboarding.LoginInput(username=username, password=password, name=contact_name))
+    try:
+        charity = onboarding.open_charity(db.session, actor, data, now=clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        field = f"{error.field}: " if error.field else ""
+        raise click.ClickException(f"{field}{error.message}") from None
+    db.session.commit()
+    click.echo(f"charity {charity.id} {charity.name} opened; owner {username} changes the password at first sign-in")

@@ -47,6 +47,36 @@ def make_credit_code(first17: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# onboarding: registration numbers, member roles
+
+NEEDS_REGISTRATION_NUMBER = frozenset({"charity", "public_fundraising"})
+MEMBER_ROLES = ("owner", "member")
+_REG_NUMBER_RE = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff()（）〔〕\[\]【】\-—/·.]{4,40}$")
+
+
+def parse_registration_number(raw: str | None, registration: str) -> str | None:
+    """The 慈善组织 登记证书/认定 number: required for registered charities, optional for enterprises and other
+    social organisations; 4 to 40 letters, digits, Chinese characters and the usual brackets and dashes."""
+    value = (raw or "").strip().replace(" ", "")
+    if not value:
+        if registration in NEEDS_REGISTRATION_NUMBER:
+            raise CharityRuleBroken("registration_number_missing")
+        return None
+    if not _REG_NUMBER_RE.match(value):
+        raise CharityRuleBroken("registration_number_format")
+    return value
+
+
+def removal_problem(*, removing_owner: bool, active_owners: int, already_removed: bool) -> str | None:
+    """Why a member may not be removed (None: it may). A charity always keeps at least one owner."""
+    if already_removed:
+        return "member_removed"
+    if removing_owner and active_owners <= 1:
+        return "last_owner"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
 # eligibility
 
 REGISTRATIONS = ("charity", "public_fundraising", "enterprise", "social_org")

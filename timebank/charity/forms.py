@@ -8,13 +8,14 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 
 def registration_choices():
@@ -105,3 +106,40 @@ class ReceiptForm(FlaskForm):
     rating = SelectField(_l("这次送货满意吗"), coerce=int, default=5, choices=[
         SelectChoice(5, _l("很满意")), SelectChoice(4, _l("满意")), SelectChoice(3, _l("一般")),
         SelectChoice(2, _l("不太满意")), SelectChoice(1, _l("不满意"))])
+
+
+class ApplyForm(CharityForm):
+    """The public application: the charity's details and its first login (the owner)."""
+
+    registration_number = StringField(_l("慈善组织登记证书编号"), validators=[Optional(), Length(max=40)])
+    contact_email = StringField(_l("电子邮箱(审核结果会发到这里)"), validators=[Optional(), Length(max=200)])
+    username = StringField(_l("登录用户名"), validators=[DataRequired(_l("请填写登录用户名")), Length(max=40)])
+    password = PasswordField(_l("设置密码(至少8位，含字母和数字)"), validators=[DataRequired(_l("请设置密码"))])
+    confirm = PasswordField(_l("再次输入密码"), validators=[EqualTo("password", _l("两次输入的密码不一致"))])
+
+
+class OpenCharityForm(CharityForm):
+    """An admin opens a charity directly: its owner login gets an initial password."""
+
+    registration_number = StringField(_l("慈善组织登记证书编号"), validators=[Optional(), Length(max=40)])
+    contact_email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=200)])
+    username = StringField(_l("负责人登录用户名"), validators=[DataRequired(_l("请填写登录用户名")), Length(max=40)])
+    password = PasswordField(_l("初始密码(至少8位，首次登录后须修改)"), validators=[DataRequired(_l("请设置密码"))])
+
+
+class ProfileForm(CharityForm):
+    registration_number = StringField(_l("慈善组织登记证书编号"), validators=[Optional(), Length(max=40)])
+    contact_email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=200)])
+
+
+class MemberForm(FlaskForm):
+    name = StringField(_l("成员姓名"), validators=[DataRequired(_l("请填写成员姓名")), Length(max=50)])
+    username = StringField(_l("登录用户名"), validators=[DataRequired(_l("请填写登录用户名")), Length(max=40)])
+    password = PasswordField(_l("初始密码(至少8位，成员首次登录后须修改)"),
+                             validators=[DataRequired(_l("请设置初始密码"))])
+    email = StringField(_l("电子邮箱(可不填)"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("角色"), choices=lambda: [("member", _l("成员")), ("owner", _l("负责人(可管理成员)"))])
+
+
+class DeactivateForm(FlaskForm):
+    reason = StringField(_l("停用原因"), validators=[DataRequired(_l("请填写停用原因")), Length(max=300)])

@@ -36,6 +36,8 @@ class Charity(CreatedAtMixin, db.Model):
         CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
         CheckConstraint("status != 'rejected' OR review_reason IS NOT NULL", name="reject_reason"),
         CheckConstraint("length(credit_code) = 18", name="credit_code_length"),
+        CheckConstraint("deactivated_at IS NULL OR status = 'approved'", name="deactivated_approved"),
+        CheckConstraint("(deactivated_at IS NULL) = (deactivation_reason IS NULL)", name="deactivation_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +46,9 @@ class Charity(CreatedAtMixin, db.Model):
     registration: Mapped[str] = mapped_column(String(20), default="charity")
     contact_name: Mapped[str] = mapped_column(String(50))
     contact_phone: Mapped[str] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    # 慈善组织登记证书 / 认定 number (required for registered charities, optional for enterprises)
+    registration_number: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(String(500))
     node_id: Mapped[int] = mapped_column(ForeignKey("org_node.id"), index=True)
@@ -52,21 +57,47 @@ class Charity(CreatedAtMixin, db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     account_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_account.id"), unique=True)
+    # deactivated by the county: no member may sign in and its pool pays no new request; history stays
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deactivation_reason: Mapped[str | None] = mapped_column(String(300))
 
     node: Mapped[OrgNode] = relationship()
     members: Mapped[list[CharityMember]] = relationship(back_populates="charity", cascade="all, delete-orphan")
 
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None
+
+    @property
+    def pool_open(self) -> bool:
+        """The charity's hour pool may pay for new requests: approved, not deactivated, account opened."""
+        return self.status == "approved" and self.deactivated_at is None and self.account_id is not None
+
 
 class CharityMember(CreatedAtMixin, db.Model):
-    """A login (role charity) acting for one charity."""
+    """A login (role charity) acting for one charity: an owner (manages members) or a member. A removed
+    member keeps its row (history of who donated) and its login is deactivated."""
 
     __tablename__ = "charity_member"
+    __table_args__ = (
+        CheckConstraint("role IN ('owner', 'member')", name="role"),
+        CheckConstraint("(removed_at IS NULL) = (removed_by_id IS NULL)", name="removed_by"),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
     charity_id: Mapped[int] = mapped_column(ForeignKey("charity.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(10), default="owner", server_default="owner")
+    name: Mapped[str | None] = mapped_column(String(50))
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     charity: Mapped[Charity] = relationship(back_populates="members")
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
 
 
 class CashGiftNote(CreatedAtMixin, db.Model):

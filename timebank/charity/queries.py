@@ -51,6 +51,22 @@ def charities(session, *, status: str | None = None) -> list[Charity]:
     return list(session.scalars(stmt))
 
 
+ADMIN_PER_PAGE = 20
+ADMIN_FILTERS = ("pending", "approved", "rejected", "deactivated")
+
+
+def charities_for_admin(session, actor, *, status: str | None, page: int, per_page: int = ADMIN_PER_PAGE):
+    """One page of the charities in the admin's subtree, pending first (oldest first): (rows, more)."""
+    stmt = select(Charity).options(selectinload(Charity.members)).where(in_scope(Charity.node_id, actor))
+    if status == "deactivated":
+        stmt = stmt.where(Charity.deactivated_at.is_not(None))
+    elif status in ADMIN_FILTERS:
+        stmt = stmt.where(Charity.status == status)
+    stmt = stmt.order_by(Charity.status != "pending", Charity.id)
+    rows = list(session.scalars(stmt.offset((page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
 def approved_charities(session) -> list[Charity]:
     return list(session.scalars(select(Charity).where(Charity.status == "approved").order_by(Charity.id)))
 
@@ -300,7 +316,8 @@ def matching_funds(session) -> list[dict]:
     """Every approved charity pool as a matching fund: {"id": "charity:<id>", "minutes": spendable}."""
     rows = session.execute(select(Charity.id, LedgerAccount.balance, LedgerAccount.pending_debits)
                            .join(LedgerAccount, LedgerAccount.id == Charity.account_id)
-                           .where(Charity.status == "approved").order_by(Charity.id)).all()
+                           .where(Charity.status == "approved", Charity.deactivated_at.is_(None))
+                           .order_by(Charity.id)).all()
     return [{"id": fund_id(cid), "minutes": int(balance - pending)} for cid, balance, pending in rows
             if balance - pending > 0]
 
@@ -312,7 +329,8 @@ def eligible_pools(session, resident_id: int, category_id: int | None, today: da
     funded = {f["id"] for f in matching_funds(session)}
     rules = {r.charity_id: r for r in session.scalars(select(CharityPoolRule))}
     out = []
-    for charity_id in session.scalars(select(Charity.id).where(Charity.status == "approved").order_by(Charity.id)):
+    for charity_id in session.scalars(select(Charity.id).where(Charity.status == "approved",
+                                                               Charity.deactivated_at.is_(None)).order_by(Charity.id)):
         rule = rules.get(charity_id) or CharityPoolRule(charity_id=charity_id)
         if fund_id(charity_id) in funded and domain.ineligibility(restriction_of(rule), facts,
                                                                    category_id=category_id) is None:

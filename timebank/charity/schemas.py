@@ -108,3 +108,75 @@ class CharityAllocateInSchema(Schema):
 
 class CharityReasonInSchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=300))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# onboarding: applications, approval, members, deactivation
+
+REGISTRATIONS = ("charity", "public_fundraising", "enterprise", "social_org")
+
+
+class CharityApplicationInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    credit_code = fields.String(required=True, validate=validate.Length(min=1, max=40),
+                                metadata={"description": "统一社会信用代码, 18 characters with its GB 32100-2015 check"})
+    registration = fields.String(load_default="charity", validate=validate.OneOf(REGISTRATIONS))
+    registration_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40),
+                                        metadata={"description": "required for charity and public_fundraising"})
+    contact_name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    contact_phone = fields.String(required=True, validate=validate.Length(min=1, max=20))
+    contact_email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    description = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    username = fields.String(required=True, validate=validate.Length(min=3, max=40),
+                             metadata={"description": "the owner's login"})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class CharitySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    credit_code = fields.String()
+    registration = fields.String()
+    registration_number = fields.String(allow_none=True)
+    contact_name = fields.String()
+    status = fields.String(metadata={"description": "pending, approved or rejected"})
+    review_reason = fields.String(allow_none=True)
+    active = fields.Boolean(metadata={"description": "false once the county deactivated it"})
+    deactivation_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class CharityListArgsSchema(Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ("pending", "approved", "rejected", "deactivated")))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+
+
+class CharityPageSchema(Schema):
+    items = fields.List(fields.Nested(CharitySchema))
+    page = fields.Integer()
+    more = fields.Boolean()
+
+
+class CharityReviewInSchema(Schema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300),
+                           metadata={"description": "required to reject"})
+
+
+class CharityMemberInSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=3, max=40))
+    name = fields.String(required=True, validate=validate.Length(min=2, max=50))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200),
+                             metadata={"description": "an initial password, changed at the first sign-in"})
+    email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    role = fields.String(load_default="member", validate=validate.OneOf(("member", "owner")))
+
+
+class CharityMemberSchema(Schema):
+    user_id = fields.Integer()
+    username = fields.String(attribute="user.username")
+    name = fields.String(allow_none=True)
+    role = fields.String()
+    removed_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()

@@ -144,23 +144,14 @@ def register_charity(session, actor: User, data: CharityInput, *, now: datetime)
     return charity
 
 
-def update_profile(session, actor: User, data: CharityInput) -> Charity:
-    charity = require_charity(session, actor, approved=False)
-    values = _clean(data)
-    if values["credit_code"] != charity.credit_code and charity.status == "approved":
-        raise InvalidTransition(_l("审核通过后不能修改统一社会信用代码"), field="credit_code")
-    for key, value in values.items():
-        setattr(charity, key, value)
-    session.flush()
-    return charity
-
-
 def require_charity(session, actor: User, *, approved: bool = True) -> Charity:
     charity = charity_of(session, actor)
     if charity is None:
         raise Forbidden(_l("请先登记机构信息"))
     if approved and charity.status != "approved":
         raise Forbidden(_l("机构审核通过后才能进行此操作"))
+    if not charity.active:
+        raise Forbidden(_l("该机构已被县民政局停用"))
     return charity
 
 
@@ -172,6 +163,9 @@ def review_charity(session, actor: User, charity_id: int, *, approve: bool, reas
     charity = session.get(Charity, charity_id) if isinstance(charity_id, int) else None
     if charity is None:
         raise NotFound()
+    from timebank.accounts.scope import require_node
+
+    require_node(actor, charity.node)
     if charity.status != "pending" and not (charity.status == "rejected" and approve):
         raise InvalidTransition(_l("该机构已审核"))
     if not approve and not (reason or "").strip():
@@ -447,7 +441,7 @@ def set_pool_rule(session, actor: User, data: PoolRuleInput, *, now: datetime) -
 
 def _approved_charity(session, charity_id: int) -> Charity:
     charity = session.get(Charity, charity_id) if isinstance(charity_id, int) else None
-    if charity is None or charity.status != "approved" or charity.account_id is None:
+    if charity is None or not charity.pool_open:  # a deactivated charity's pool pays no new request
         raise NotFound(field="charity_id")
     return charity
 

@@ -12,13 +12,14 @@ from sqlalchemy import select
 from timebank import clock
 from timebank.accounts.models import Station
 from timebank.catalog.models import ServiceCategory
-from timebank.charity import queries, service
+from timebank.charity import onboarding, queries, service
 from timebank.charity.forms import (
     CashNoteForm,
     CharityForm,
     DonationForm,
     ItemForm,
     PoolRuleForm,
+    ProfileForm,
     ReviewForm,
     WriteOffForm,
 )
@@ -67,15 +68,18 @@ def dashboard():
 @roles_required("charity")
 def register():
     existing = service.charity_of(db.session, current_user)
-    form = CharityForm(obj=existing)
+    form = ProfileForm(obj=existing) if existing is not None else CharityForm()
     if form.validate_on_submit():
         try:
             if existing is None:
                 service.register_charity(db.session, current_user, _charity_input(form), now=clock.now())
                 message = _("已提交登记,请等待县民政局审核")
             else:
-                service.update_profile(db.session, current_user, _charity_input(form))
-                message = _("机构信息已保存")
+                resubmitted = existing.status == "rejected"
+                onboarding.update_profile(db.session, current_user, _charity_input(form),
+                                       registration_number=form.registration_number.data,
+                                       contact_email=form.contact_email.data, now=clock.now())
+                message = _("已重新提交,请等待县民政局审核") if resubmitted else _("机构信息已保存")
             db.session.commit()
             flash(message)
             return redirect(url_for("charity.dashboard"))
@@ -204,7 +208,13 @@ def note_add():
 @bp.get("/admin")
 @roles_required("admin")
 def admin_list():
-    return render_template("charity/admin_list.html", charities=queries.charities(db.session), form=ReviewForm())
+    """Charities in the admin's subtree, pending applications first, one page at a time."""
+    page = int(request.args["page"]) if request.args.get("page", "").isdigit() else 1
+    page = min(max(page, 1), 10**6)
+    status = request.args.get("status") if request.args.get("status") in queries.ADMIN_FILTERS else None
+    rows, more = queries.charities_for_admin(db.session, current_user, status=status, page=page)
+    return render_template("charity/admin_list.html", charities=rows, more=more, page=page, status=status,
+                           filters=queries.ADMIN_FILTERS, form=ReviewForm())
 
 
 @bp.post("/admin/<int:charity_id>/review")

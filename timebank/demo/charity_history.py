@@ -89,4 +89,25 @@ def _seed(session, admin: User, *, today: date) -> int:
             allocation.confirm_receipt(session, station, second.id, now=when + timedelta(days=2))
         elif index == 8:
             allocation.cancel_allocation(session, station, second.id, reason="老人已由子女接走同住", now=when)
+    seed_application(session, now=now + timedelta(days=29))
     return posted
+
+
+APPLICANT = "春晖助老公益服务中心"
+
+
+def seed_application(session, *, now: datetime) -> bool:
+    """One charity application waiting for the county (the admin's list has something to review); its
+    owner login is charity-apply / Demo-charity-2026. Idempotent: nothing happens when it is there."""
+    from timebank.charity import onboarding
+    from timebank.charity.models import Charity
+
+    if session.scalar(select(Charity.id).where(Charity.name == APPLICANT)) is not None:
+        return False
+    onboarding.apply(session, onboarding.ApplicationInput(
+        charity=service.CharityInput(name=APPLICANT, credit_code=domain.make_credit_code("52420999MJ0000004"),
+                                     registration="charity", contact_name="陈社工", contact_phone="0700-66303030",
+                                     address="示范县东湖镇滨湖路2号", description="为东湖镇独居老人提供助餐和陪伴"),
+        registration_number="52420999MJ0000004", contact_email=None,
+        login=onboarding.LoginInput(username="charity-apply", password="Demo-charity-2026", name="陈社工")), now=now)
+    return True

@@ -214,7 +214,10 @@ def _fund_id(session, req: ServiceRequest, funds: dict[str, int]) -> str | None:
         from timebank.charity.models import Charity
         from timebank.ledger.models import LedgerAccount
 
-        account = session.get(LedgerAccount, session.get(Charity, req.charity_id).account_id)
+        charity = session.get(Charity, req.charity_id)
+        account = session.get(LedgerAccount, charity.account_id)
+        if not charity.pool_open:  # a deactivated charity's pool funds no new assignment
+            return None
     else:
         account = ledger.system_account(session, pool_code("backstop" if req.payer == "backstop" else "county_donation"))
     key = f"a{account.id}"

@@ -86,6 +86,16 @@ event("charity_reviewed", _l("机构审核结果"),
       lambda p: _("机构登记已审核通过") if p.get("approved") else _("机构登记未通过审核"),
       lambda p: _("%(name)s的登记已审核通过,现在可以捐赠物资和时长了。", name=p.get("name", "")) if p.get("approved")
       else _("%(name)s的登记未通过审核,原因:%(reason)s", name=p.get("name", ""), reason=p.get("reason", "")))
+event("charity_applied", _l("机构登记申请"),
+      lambda p: _("有新的机构登记申请待审核"),
+      lambda p: _("%(name)s提交了机构登记申请，请在“慈善组织审核”中审核。", name=p.get("name", "")))
+event("charity_deactivated", _l("机构停用"),
+      lambda p: _("机构已被停用"),
+      lambda p: _("%(name)s已被县民政局停用，原因：%(reason)s。停用期间机构账号不能登录，时间池不再支付新的服务。",
+                  name=p.get("name", ""), reason=p.get("reason", "")))
+event("charity_reactivated", _l("机构停用"),
+      lambda p: _("机构已恢复使用"),
+      lambda p: _("%(name)s已由县民政局恢复使用，机构成员可以重新登录。", name=p.get("name", "")))
 event("goods_delivered", _l("捐赠物资送达"),
       lambda p: _("您捐赠的物资已送达"),
       lambda p: _("您捐赠的%(item)s %(quantity)s%(unit)s已送到受助人手中并确认收货。",

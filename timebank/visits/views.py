@@ -142,7 +142,8 @@ def charity_payers() -> list[tuple[str, str]]:
     """Approved charities' hour pools as payer choices ("charity:<id>"); each pool's own rule decides."""
     from timebank.charity.models import Charity
 
-    rows = db.session.execute(select(Charity.id, Charity.name).where(Charity.status == "approved")
+    rows = db.session.execute(select(Charity.id, Charity.name).where(Charity.status == "approved",
+                                                                            Charity.deactivated_at.is_(None))
                               .order_by(Charity.id)).all()
     return [(f"charity:{cid}", _("%(name)s时间池", name=name)) for cid, name in rows]
 
