@@ -44,3 +44,11 @@ from timebank.visits.models import (  # noqa: F401, E402
     VisitEvent,
     VisitRulesVersion,
 )
+from timebank.orgs.models import (  # noqa: F401, E402
+    ActivityBeneficiary,
+    ActivitySignup,
+    AttendanceEvent,
+    GroupActivity,
+    OrgMembership,
+    VolunteerOrg,
+)
