@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
 from timebank.accounts.domain import age_on
@@ -54,7 +54,7 @@ def make_token(activity_id: int) -> str:
 def read_token(token: str) -> int:
     try:
         data = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).loads(token)
-    except BadSignature:
+    except BadData:
         raise NotFound(_l("二维码无效或已损坏，请重新扫描活动现场的二维码")) from None
     if not isinstance(data, dict) or not isinstance(data.get("a"), int):
         raise NotFound(_l("二维码无效或已损坏，请重新扫描活动现场的二维码"))
