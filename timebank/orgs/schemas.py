@@ -14,8 +14,8 @@ class AwareDateTime(fields.AwareDateTime):
 
 
 class OrgsPageArgs(Schema):
-    page = Count(1, 100000, load_default=1)
-    per_page = Count(1, 100, load_default=20)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class OrgsOrgListArgs(OrgsPageArgs):
