@@ -15,7 +15,7 @@ from timebank import clock
 from timebank.catalog.models import ServiceCategory
 from timebank.errors import DomainError, NotFound
 from timebank.extensions import db
-from timebank.i18n import is_english
+from timebank.i18n import format_minutes, is_english
 from timebank.ledger.retry import committed
 from timebank.orgs import activities, attendance, queries
 from timebank.orgs import service as orgs
@@ -161,7 +161,7 @@ def activity_cancel(activity_id: int):
 def activity_confirm(activity_id: int):
     return _act(activity_id, lambda: attendance.confirm(db.session, current_user, activity_id, now=clock.now(),
                                                         today=clock.today()),
-                lambda done: _("已确认活动：%(n)s人共%(m)s分钟已记入", n=done.attendees, m=done.minutes))
+                lambda done: _("已确认活动：%(n)s人共%(m)s已记入", n=done.attendees, m=format_minutes(done.minutes)))
 
 
 # ---------------------------------------------------------------------------------------------------------
