@@ -164,3 +164,51 @@ def test_api_confirm_twice_changes_nothing(client, ow, session, app):
         assert second.status_code == 409 and second.get_json()["error"] == "already_confirmed"
     finally:
         app.config["TIMEBANK_FIXED_NOW"] = NOW
+
+
+@pytest.mark.parametrize("mode", ["zh", "en", "elder"])
+def test_every_orgs_page_renders_with_content_for_each_role(web, ow, session, mode):
+    from tests.web.test_pages import untranslated_text
+
+    act = ow.activity()
+    member = ow.member(name="队员甲")
+    activities.enrol(session, ow.leader, act.id, [member.person_id], now=NOW, today=NOW.date())
+    attendance.tick(session, ow.leader, act.id, [member.person_id], "check_in", at=NOW, now=NOW)
+    row = session.scalar(select(ActivitySignup).where(ActivitySignup.activity_id == act.id))
+    attendance.correct(session, ow.leader, act.id, row.id, check_in_at=NOW, check_out_at=None, reason="补登",
+                       now=NOW)
+    pending = ow.volunteer(name="申请人")
+    from timebank.orgs import service
+
+    service.request_join(session, pending, ow.org.id, now=NOW, today=NOW.date())
+    session.commit()
+    if mode == "en":
+        web.client.set_cookie("timebank_lang", "en")
+    if mode == "elder":
+        web.client.set_cookie("timebank_elder", "1")
+    pages = {
+        ("orgs-jia", "Station-pass-2026"): ["/orgs/", "/orgs/new", f"/orgs/{ow.org.id}", f"/orgs/{ow.org.id}/members",
+                                            "/orgs/activities", "/orgs/activities/new",
+                                            f"/orgs/activities/{act.id}", f"/orgs/activities/{act.id}/attendees",
+                                            f"/orgs/activities/{act.id}/signups/{row.id}",
+                                            f"/orgs/activities/{act.id}/qr"],
+        (ow.leader.phone, "Volunteer-pass-2026"): [f"/orgs/{ow.org.id}", f"/orgs/{ow.org.id}/members",
+                                                   "/orgs/activities/new", f"/orgs/activities/{act.id}/attendees"],
+        (member.phone, "Volunteer-pass-2026"): ["/orgs/", f"/orgs/{ow.org.id}", "/orgs/activities",
+                                                f"/orgs/activities/{act.id}",
+                                                "/orgs/a/" + attendance.make_token(act.id)],
+    }
+    for (login, password), paths in pages.items():
+        web.login(login, password)
+        for path in paths:
+            response = web.client.get(path)
+            assert response.status_code == 200, (login, path, response.status_code)
+            html = response.get_data(as_text=True)
+            assert '="None"' not in html, path
+            assert ('<html lang="en"' in html) == (mode == "en"), path
+            if mode == "en":
+                assert not untranslated_text(html), (path, untranslated_text(html))
+        web.logout()
+    web.login(member.phone, "Volunteer-pass-2026")
+    assert web.client.get(f"/orgs/{ow.org.id}/members").status_code == 403  # members do not see others' hours
+    assert web.client.get(f"/orgs/activities/{act.id}/attendees").status_code == 403
