@@ -13,8 +13,15 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.browser.conftest import PHONE, LiveServer, shot
-from tests.conftest import base_config, drop_pg_database, new_id_number, new_phone, pg_database_url, postgres_url
-from tests.conftest import upgrade
+from tests.conftest import (
+    base_config,
+    drop_pg_database,
+    new_id_number,
+    new_phone,
+    pg_database_url,
+    postgres_url,
+    upgrade,
+)
 from timebank import create_app
 from timebank.extensions import db
 
