@@ -127,6 +127,19 @@ def register_areas(app: Flask) -> None:
     csrf.exempt(person_api.blp)
     api.register_blueprint(person_api.blp)
     register_privacy(app)
+    register_orgs(app)
+
+
+def register_orgs(app: Flask) -> None:
+    """Volunteer organisations and group activities (docs/en/orgs.md)."""
+    from timebank.extensions import api, csrf
+    from timebank.orgs import activity_views  # noqa: F401  (adds the activity routes to the orgs blueprint)
+    from timebank.orgs import api as orgs_api
+    from timebank.orgs import views as orgs_views
+
+    app.register_blueprint(orgs_views.bp)
+    csrf.exempt(orgs_api.blp)
+    api.register_blueprint(orgs_api.blp)
 
 
 def register_privacy(app: Flask) -> None:

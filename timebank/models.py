@@ -25,6 +25,14 @@ from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal  # noqa: 
 from timebank.jobs.models import JobHeartbeat, JobIdleCount, JobRun, apscheduler_jobs  # noqa: F401
 from timebank.ledger.models import CheckRun, GrantRequest, LedgerAccount, LedgerNotice, Transfer  # noqa: F401
 from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401
+from timebank.orgs.models import (  # noqa: F401
+    ActivityBeneficiary,
+    ActivitySignup,
+    AttendanceEvent,
+    GroupActivity,
+    OrgMembership,
+    VolunteerOrg,
+)
 from timebank.people.availability import AvailabilityException, SocialWorkerCertificate  # noqa: F401, E402
 from timebank.people.estate_models import EstateDisposition  # noqa: F401
 from timebank.people.models import (  # noqa: F401

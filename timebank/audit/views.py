@@ -128,6 +128,20 @@ def audit_labels() -> dict[str, str]:
         "password_reset_by_code": _("用重置码重设密码"), "password_reset_link_sent": _("发送密码重设邮件"),
         "password_reset_by_email": _("用邮件重设密码"), "email_verified": _("验证电子邮箱"),
         "availability_opened_for_visit": _("为接单增加当天可服务时间"),
+        "activity_cancel": _("取消团体活动"), "activity_confirm": _("确认团体活动并记入时长"),
+        "activity_post": _("发布团体活动"), "charity_apply": _("慈善组织申请登记"),
+        "charity_deactivate": _("停用慈善组织"), "charity_member_add": _("添加机构成员"),
+        "charity_member_remove": _("移除机构成员"), "charity_open": _("开通慈善组织"),
+        "charity_reactivate": _("恢复慈善组织"), "charity_resubmit": _("慈善组织重新提交申请"),
+        "estate_approve": _("批准继承方案"), "estate_propose": _("提出继承方案"), "hardship_review": _("复核困难认定"),
+        "login_lock": _("登录被锁定"), "login_second_factor": _("两步验证登录"), "logout_everywhere": _("在所有设备上退出"),
+        "org_decide": _("审核志愿服务组织"), "org_leader": _("更换组织负责人"), "org_register": _("登记志愿服务组织"),
+        "org_retire": _("撤销志愿服务组织"), "person_deceased": _("登记去世"), "person_edit": _("修改人员资料"),
+        "person_identity_correct": _("更正姓名或身份证号码"), "person_move": _("迁往其他乡镇"),
+        "person_move_away": _("迁出本县"), "relative_unlink": _("解除家属关系"), "signup_duplicate": _("重复注册"),
+        "totp_enrol": _("设置两步验证"), "totp_reset": _("重置两步验证"), "user_unlock": _("解除登录锁定"),
+        "visit_exclusion_add": _("不再安排某志愿者"), "visit_exclusion_remove": _("取消不再安排"),
+        "volunteer_register_station": _("社工站代为登记志愿者"), "volunteer_reopen": _("志愿者重新审核"),
     }
 
 
