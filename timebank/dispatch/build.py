@@ -19,6 +19,7 @@ from timebank.ledger.domain import pool_code
 from timebank.people import minors, priority_facts
 from timebank.people.availability import AvailabilityException
 from timebank.people.models import VolunteerProfile
+from timebank.people.skills import counted_skills
 from timebank.policy import priority as priority_rules
 from timebank.visits import rules as visit_rules
 from timebank.visits.models import Exclusion, Seat, ServiceRequest
@@ -80,6 +81,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
                  selectinload(VolunteerProfile.person).selectinload(Person.node))
         .order_by(VolunteerProfile.person_id)))
     person_ids = [p.person_id for p in profiles]
+    skill_codes = {s.id: s.code for p in profiles for s in p.skills}
+    counted = counted_skills(session, person_ids, now.astimezone(tz).date())  # certificates checked
     users = {u.person_id: u for u in session.scalars(
         select(User).where(User.person_id.in_(person_ids)).options(selectinload(User.station)))}
     exceptions = defaultdict(list)
@@ -132,7 +135,7 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
         built.volunteers[vid] = profile.person_id
         user = users.get(profile.person_id)
         volunteers.append({
-            "id": vid, "x_km": place[0], "y_km": place[1], "skills": sorted(s.code for s in profile.skills),
+            "id": vid, "x_km": place[0], "y_km": place[1], "skills": sorted(skill_codes[i] for i in counted[profile.person_id]),
             "social_worker": bool(profile.is_social_worker and user is not None and user.station is not None),
             "availability": availability,
             "capacity_minutes": max(0, profile.max_minutes_per_week - week_minutes),
