@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 REQUIRED = _l("请填写此项")
@@ -27,7 +28,7 @@ class AwardForm(FlaskForm):
 
 class EvaluationForm(FlaskForm):
     evaluated_on = DateField(_l("评价日期"), validators=[DataRequired(_l("请填写日期"))])
-    rating = SelectField(_l("评分"), coerce=int, choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")])
+    rating = SelectField(_l("评分"), coerce=int, choices=[SelectChoice(n, str(n)) for n in (5, 4, 3, 2, 1)])
     comment = StringField(_l("评语"), validators=[Optional(), Length(max=300)])
 
 

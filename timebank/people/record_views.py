@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from timebank import clock
 from timebank.accounts.forms import ConfirmActionForm
@@ -35,9 +36,9 @@ def award_levels() -> dict[str, str]:
 
 def _choices(form, kind: str):
     if kind == "award":
-        form.level.choices = list(award_levels().items())
+        form.level.choices = [SelectChoice(k, v) for k, v in award_levels().items()]
     if kind == "certificate":
-        form.skill_id.choices = [(s.id, s.name("en" if is_english() else "zh")) for s in db.session.scalars(
+        form.skill_id.choices = [SelectChoice(s.id, s.name("en" if is_english() else "zh")) for s in db.session.scalars(
             select(Skill).where(Skill.needs_certificate.is_(True)).order_by(Skill.sort_order))]
     return form
 
