@@ -240,4 +240,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
 
     seed_charities(session, admin, today=today)
     session.flush()
+    from timebank.demo.record_history import seed_record
+
+    seed_record(session, admin, today=today)
+    session.flush()
     return result

@@ -46,11 +46,11 @@ class PolicyForm(FlaskForm):
         SelectChoice("county_pool", _l("全部转入县捐赠时间池")),
         SelectChoice("heirs", _l("经核实的直系亲属继承（社工站提出，另一人批准）")),
         SelectChoice("frozen", _l("冻结，不再使用"))])
-    star_1 = IntegerField(_l("一星所需累计服务小时数"), validators=[InputRequired()])
-    star_2 = IntegerField(_l("二星所需累计服务小时数"), validators=[InputRequired()])
-    star_3 = IntegerField(_l("三星所需累计服务小时数"), validators=[InputRequired()])
-    star_4 = IntegerField(_l("四星所需累计服务小时数"), validators=[InputRequired()])
-    star_5 = IntegerField(_l("五星所需累计服务小时数"), validators=[InputRequired()])
+    star_1 = IntegerField(_l("一星所需累计服务小时数"), validators=[Optional()])
+    star_2 = IntegerField(_l("二星所需累计服务小时数"), validators=[Optional()])
+    star_3 = IntegerField(_l("三星所需累计服务小时数"), validators=[Optional()])
+    star_4 = IntegerField(_l("四星所需累计服务小时数"), validators=[Optional()])
+    star_5 = IntegerField(_l("五星所需累计服务小时数"), validators=[Optional()])
     note = StringField(_l("修改说明(例如依据的文件)"), validators=[Optional(), Length(max=300)])
 
 
@@ -89,7 +89,9 @@ def save():
         return _render(form, 422)
     changes = {name: form[name].data for name in domain.EDITABLE
                if name not in ("balance_cap_minutes", "grant_approval_minutes", "star_thresholds_hours")}
-    changes["star_thresholds_hours"] = tuple(form[name].data for name in STARS)
+    current = policy_service.current(db.session)[1].star_thresholds_hours  # a field left empty keeps its value
+    changes["star_thresholds_hours"] = tuple(form[name].data if form[name].data is not None else old
+                                             for name, old in zip(STARS, current, strict=True))
     changes["balance_cap_minutes"] = (form.balance_cap_hours.data or 0) * 60
     changes["grant_approval_minutes"] = (form.grant_approval_hours.data or 0) * 60
     try:
