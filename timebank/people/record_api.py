@@ -12,7 +12,7 @@ from timebank.api_auth import BEARER, token_required
 from timebank.audit.access import log_read
 from timebank.extensions import db
 from timebank.people import record_service, volunteer_record
-from timebank.people.record_schemas import INPUT, OUTPUT, PATCH, VolunteerRecordSchema, RecordRetireSchema
+from timebank.people.record_schemas import INPUT, OUTPUT, PATCH, RecordRetireSchema, VolunteerRecordSchema
 
 blp = Blueprint("api_record", __name__, url_prefix="/api/v1",
                 description="The volunteer record: number, star level, training, awards, evaluations, insurance, "

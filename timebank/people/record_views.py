@@ -18,7 +18,7 @@ from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.i18n import is_english
 from timebank.people import record_service, volunteer_record
-from timebank.people.record_domain import AWARD_LEVELS, FIELDS
+from timebank.people.record_domain import FIELDS
 from timebank.people.record_forms import FORMS, CertificateForm, RetireForm
 from timebank.web import attach_error, roles_required
 

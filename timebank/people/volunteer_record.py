@@ -6,6 +6,7 @@ puts a volunteer on a service (group activities)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -52,6 +53,19 @@ def insurance_problem(session, person_id: int, category_id: int, on: date) -> st
                  "请到社工站登记新的保险后再接。", category=name, day=max(ended).isoformat())
     return _("这项服务（%(category)s）要求志愿者在服务当天有有效的保险，该志愿者没有覆盖%(day)s的保险记录。"
              "请到社工站登记保险后再接。", category=name, day=on.isoformat())
+
+
+def insurance_check(session, person_ids) -> Callable[[int, date], bool]:
+    """For many volunteers at once (matching): a function (person id, day) -> covered by insurance that day."""
+    spans: dict[int, list[tuple[date, date]]] = {}
+    ids = sorted(set(person_ids))
+    if ids:
+        for pid, start, end in session.execute(select(InsuranceRecord.person_id, InsuranceRecord.valid_from,
+                                                      InsuranceRecord.valid_to)
+                                               .where(InsuranceRecord.person_id.in_(ids),
+                                                      InsuranceRecord.retired_at.is_(None))):
+            spans.setdefault(pid, []).append((start, end))
+    return lambda pid, day: any(record_domain.insurance_covers(a, b, False, day) for a, b in spans.get(pid, ()))
 
 
 def assign_number(session, profile: VolunteerProfile, *, now: datetime) -> str:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 

@@ -143,3 +143,15 @@ def test_a_retired_insurance_does_not_cover(vw, risky):
 def test_categories_without_the_option_need_no_insurance(vw, risky):
     volunteer = vw.volunteer()
     assert vw.take(volunteer, vw.post(vw.admin, vw.resident())).status == "active"
+
+
+def test_matching_leaves_out_uninsured_volunteers_for_a_risky_category(vw, risky):
+    req = vw.post(vw.admin, vw.resident(), category_id=risky.id)
+    insured = vw.volunteer(skills=("medical_escort",), name="在保")
+    uninsured = vw.volunteer(skills=("medical_escort",), name="未保")
+    visit_day = (NOW + timedelta(days=1)).date()
+    insure(vw, insured, visit_day - timedelta(days=30), visit_day + timedelta(days=30))
+    built = build(vw.session, vw.county["township0"], start=NOW, end=NOW + timedelta(days=7), now=NOW)
+    request = next(r for r in built.problem["requests"] if r["id"] == f"r{req.id}")
+    assert f"v{uninsured.person_id}" in request["excluded"]
+    assert f"v{insured.person_id}" not in request["excluded"]
