@@ -33,8 +33,10 @@ def seed_record(session, admin: User, *, today: date) -> None:
                               .where(Person.phone == phone))
 
     volunteer, social = profile("13900000001"), profile("13900000011")
-    others = list(session.scalars(select(VolunteerProfile).where(VolunteerProfile.status == "approved")
-                                  .order_by(VolunteerProfile.person_id).limit(8)))
+    others = list(session.scalars(select(VolunteerProfile).where(
+        VolunteerProfile.status == "approved",
+        VolunteerProfile.person_id.not_in((volunteer.person_id, social.person_id)))
+        .order_by(VolunteerProfile.person_id).limit(8)))
     common = {"created_by_id": admin.id, "created_at": now}
     for who, course, minutes, days in ((volunteer, "老年人照护基础培训", 180, 60), (volunteer, "防跌倒与应急处置", 120, 20),
                                        (social, "心理疏导进阶培训", 240, 45), (others[0], "志愿服务通识培训", 90, 30)):

@@ -34,6 +34,14 @@ def award_levels() -> dict[str, str]:
             "township": _("乡镇（街道）级"), "other": _("其他")}
 
 
+@bp.app_template_global("counted_skill_ids")
+def counted_skill_ids(person_id: int) -> set[int]:
+    """The volunteer's skills that count today (a certified skill only with a valid verified certificate)."""
+    from timebank.people.skills import counted_skills
+
+    return counted_skills(db.session, [person_id], clock.today())[person_id]
+
+
 def _choices(form, kind: str):
     if kind == "award":
         form.level.choices = [SelectChoice(k, v) for k, v in award_levels().items()]
