@@ -213,3 +213,21 @@ def test_another_station_gets_404_on_the_record_pages(web, session, people):
     assert web.client.get(f"/station/people/{pid}/record").status_code == 404
     response = web.post(f"/station/people/{pid}/record/training", {"training-course": "急救"})
     assert response.status_code == 404
+
+
+def test_the_admin_sets_star_thresholds_on_the_policy_page(web, session, county):
+    from timebank.policy import service as policy_service
+    from timebank.policy.models import PolicyVersion
+
+    web.login("root", "Admin-pass-2026")
+    page = web.client.get("/admin/policy/").get_data(as_text=True)
+    assert 'data-test="star-thresholds"' in page and 'value="1500"' in page
+    form = {"depositor_min_age": 18, "minor_mode": "group_or_guardian", "redeem_min_age": 60,
+            "hardship_redeem_min_age": 55, "balance_cap_hours": 1500, "grant_approval_hours": 100,
+            "hold_expiry_days": 30, "death_balance": "county_pool", "gift_kinships": ["spouse"],
+            "star_1": 50, "star_2": 150, "star_3": 300, "star_4": 500, "star_5": 800}
+    bad = web.post("/admin/policy/", {**form, "star_3": 100}, token_from="/admin/policy/")
+    assert bad.status_code == 422 and "逐级增加" in bad.get_data(as_text=True)
+    assert count_rows(session, PolicyVersion) == 0
+    assert web.post("/admin/policy/", form, token_from="/admin/policy/").status_code == 302
+    assert policy_service.current(session)[1].star_thresholds_hours == (50, 150, 300, 500, 800)
