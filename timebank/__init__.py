@@ -101,6 +101,9 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(station_views.bp)
     app.register_blueprint(passbook_views.bp)
     app.register_blueprint(person_views.bp)
+    from timebank.people import record_views
+
+    app.register_blueprint(record_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
@@ -126,6 +129,10 @@ def register_areas(app: Flask) -> None:
 
     csrf.exempt(person_api.blp)
     api.register_blueprint(person_api.blp)
+    from timebank.people import record_api
+
+    csrf.exempt(record_api.blp)
+    api.register_blueprint(record_api.blp)
     register_privacy(app)
     register_orgs(app)
 

@@ -42,6 +42,13 @@ from timebank.people.models import (  # noqa: F401
     ResidentProfile,
     VolunteerProfile,
 )
+from timebank.people.record_models import (  # noqa: F401
+    AwardRecord,
+    EvaluationRecord,
+    InsuranceRecord,
+    SkillCertificate,
+    TrainingRecord,
+)
 from timebank.policy.models import PolicyVersion  # noqa: F401
 from timebank.privacy.models import ClosureRequest, CorrectionRequest  # noqa: F401
 from timebank.reports.models import StatsSnapshot  # noqa: F401

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from timebank.extensions import db
@@ -44,6 +44,8 @@ class ServiceCategory(db.Model):
     name_en: Mapped[str] = mapped_column(String(60))
     default_minutes: Mapped[int] = mapped_column(Integer, default=60)
     needs_social_worker: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 需要有效保险: a volunteer takes a seat only while an insurance record covers the visit's day
+    requires_insurance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 

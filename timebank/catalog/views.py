@@ -30,6 +30,7 @@ class CategoryForm(FlaskForm):
         DataRequired(), NumberRange(min=15, max=720, message=_l("默认时长应在15到720分钟之间"))])
     skill_ids = SelectMultipleField(_l("所需技能"), coerce=int)
     needs_social_worker = BooleanField(_l("需要社工带领"))
+    requires_insurance = BooleanField(_l("需要有效保险（志愿者在服务当天须有有效的保险才能接单）"))
     active = BooleanField(_l("启用"))
 
 
@@ -104,6 +105,7 @@ def category_edit(category_id: int | None):
         category.name_zh, category.name_en = form.name_zh.data.strip(), form.name_en.data.strip()
         category.default_minutes = form.default_minutes.data
         category.needs_social_worker = form.needs_social_worker.data
+        category.requires_insurance = form.requires_insurance.data
         category.active = form.active.data
         category.skills = list(db.session.scalars(select(Skill).where(Skill.id.in_(form.skill_ids.data or []))))
         db.session.flush()

@@ -243,5 +243,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
     from timebank.demo.orgs_history import seed_orgs
 
     seed_orgs(session, today=today)
+    from timebank.demo.record_history import seed_record
+
+    seed_record(session, admin, today=today)
     session.flush()
     return result

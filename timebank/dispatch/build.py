@@ -16,9 +16,10 @@ from timebank.dispatch import domain
 from timebank.dispatch.models import Proposal
 from timebank.ledger import service as ledger
 from timebank.ledger.domain import pool_code
-from timebank.people import minors, priority_facts
+from timebank.people import minors, priority_facts, volunteer_record
 from timebank.people.availability import AvailabilityException
 from timebank.people.models import VolunteerProfile
+from timebank.people.skills import counted_skills
 from timebank.policy import priority as priority_rules
 from timebank.visits import rules as visit_rules
 from timebank.visits.models import Exclusion, Seat, ServiceRequest
@@ -62,7 +63,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
                                      ServiceRequest.node_id.in_(in_scope), ServiceRequest.earliest_start < end,
                                      ServiceRequest.latest_end > now)
         .options(selectinload(ServiceRequest.skills), selectinload(ServiceRequest.seats),
-                 selectinload(ServiceRequest.node)).order_by(ServiceRequest.id)))
+                 selectinload(ServiceRequest.node), selectinload(ServiceRequest.category))
+        .order_by(ServiceRequest.id)))
     request_ids = [r.id for r in requests]
     offered = defaultdict(list)
     refused = defaultdict(set)
@@ -80,6 +82,9 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
                  selectinload(VolunteerProfile.person).selectinload(Person.node))
         .order_by(VolunteerProfile.person_id)))
     person_ids = [p.person_id for p in profiles]
+    skill_codes = {s.id: s.code for p in profiles for s in p.skills}
+    counted = counted_skills(session, person_ids, now.astimezone(tz).date())  # certificates checked
+    insured = volunteer_record.insurance_check(session, person_ids)
     users = {u.person_id: u for u in session.scalars(
         select(User).where(User.person_id.in_(person_ids)).options(selectinload(User.station)))}
     exceptions = defaultdict(list)
@@ -132,7 +137,7 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
         built.volunteers[vid] = profile.person_id
         user = users.get(profile.person_id)
         volunteers.append({
-            "id": vid, "x_km": place[0], "y_km": place[1], "skills": sorted(s.code for s in profile.skills),
+            "id": vid, "x_km": place[0], "y_km": place[1], "skills": sorted(skill_codes[i] for i in counted[profile.person_id]),
             "social_worker": bool(profile.is_social_worker and user is not None and user.station is not None),
             "availability": availability,
             "capacity_minutes": max(0, profile.max_minutes_per_week - week_minutes),
@@ -178,6 +183,9 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
         if need_sw:  # a social-worker seat needs a social worker of a station covering the request
             outsiders = {vid for vid, station in station_of.items()
                          if not req.node.path.startswith(station.node.path)}
+        if req.category.requires_insurance:  # 需要有效保险: the same rule take-seat applies
+            day = (fixed or req.earliest_start).astimezone(tz).date()
+            outsiders |= {vid for vid, pid in built.volunteers.items() if not insured(pid, day)}
         excluded = sorted({f"v{v}" for v in taken | refused[req.id] | excluded_residents[req.resident_id]}
                           | outsiders)
         rid = f"r{req.id}"

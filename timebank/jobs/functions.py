@@ -67,6 +67,12 @@ def hardship_review(session, now):
     return daily_review(session, now=now, today=_today(now))
 
 
+def certificate_expiry(session, now):
+    from timebank.people.record_service import notify_expired_certificates
+
+    return {"notified": notify_expired_certificates(session, now=now, today=_today(now))}
+
+
 def match_townships(session, now):
     from timebank.dispatch.service import match_all_townships
 

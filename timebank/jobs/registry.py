@@ -35,6 +35,8 @@ register("expire_visit_requests", functions.expire_visit_requests, "every 10m", 
 register("proactive_care", functions.proactive_care, "cron 0 6 * * *", _l("主动关爱:为久未探访的重点对象生成探访任务"))
 register("hardship_review", functions.hardship_review, "cron 30 5 * * *",
          _l("困难认定复核提醒：到期提醒社工站，逾期不再计入优先级"))
+register("certificate_expiry", functions.certificate_expiry, "cron 45 5 * * *",
+         _l("技能证书到期：过期的证书不再计入，并通知志愿者"))
 register("match_townships", functions.match_townships, "cron 0 7 * * *", _l("每个乡镇运行一次智能匹配"))
 register("expire_proposals", functions.expire_proposals, "every 5m", _l("过期未答复的匹配推荐"))
 register("expire_goods", functions.expire_goods, "cron 15 0 * * *", _l("过保质期的捐赠物资出库"))

@@ -130,6 +130,17 @@ event("person_arrived", _l("迁入人员"),
       lambda p: _("有人员迁入本站"),
       lambda p: _("%(name)s从%(from)s迁入%(village)s，请核对资料，按需要重新安排服务。",
                   name=p.get("name", ""), village=p.get("village", ""), **{"from": p.get("from", "")}))
+def _skill(params) -> str:
+    from timebank.i18n import is_english
+
+    return params.get("skill_en" if is_english() else "skill", params.get("skill", ""))
+
+
+event("certificate_expired", _l("技能证书到期"),
+      lambda p: _("您的技能证书已过期"),
+      lambda p: _("您的“%(skill)s”证书（%(number)s）有效期至%(day)s，已过期。在社工站核验新的证书之前，"
+                  "需要这项证书的服务不会再推荐给您，也不能接单。",
+                  skill=_skill(p), number=p.get("number", ""), day=p.get("day", "")))
 event("message", _l("通知"),
       lambda p: p.get("title", ""),
       lambda p: p.get("body", ""))

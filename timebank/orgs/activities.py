@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -188,7 +190,8 @@ def _check_person(session, act: GroupActivity, person_id: int, *, today: date, m
     if act.org_id is not None and not member:
         raise ValidationFailed(_l("这是志愿服务组织的活动，只有该组织成员可以报名（%(name)s）",
                                   name=profile.person.name), field="person_ids", reason="not_member")
-    orgs.check_eligible(session, person_id, category_id=act.category_id, on=today, field="person_ids")
+    service_day = act.starts_at.astimezone(ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])).date()
+    orgs.check_eligible(session, person_id, category_id=act.category_id, on=service_day, field="person_ids")
 
 
 def _open_for_signup(act: GroupActivity, now: datetime) -> None:

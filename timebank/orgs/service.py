@@ -120,10 +120,12 @@ def _approved_volunteer(session, person_id: int, field: str = "person_id") -> Vo
 def _eligibility_problem(session, person_id: int, *, category_id: int | None, on: date) -> str | None:
     """The single place where joining an organisation or signing up for an activity asks whether the person
     may serve at all on `on` (for `category_id`, when the activity has one). Returns a message or None.
+    The per-category "requires valid insurance" rule is the same one take-seat applies."""
+    if category_id is None:
+        return None
+    from timebank.people.volunteer_record import insurance_problem
 
-    MERGE POINT: wire timebank.people.volunteer_record.insurance_problem(session, person_id, category_id, on)
-    here (the per-category "requires valid insurance" check)."""
-    return None
+    return insurance_problem(session, person_id, category_id, on)
 
 
 def check_eligible(session, person_id: int, *, category_id: int | None, on: date, field: str = "person_id") -> None:

@@ -41,6 +41,8 @@ class VolunteerProfile(CreatedAtMixin, db.Model):
 
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    # 志愿者编号 (never the ID number): county code + year of approval + person id, given once on approval
+    volunteer_no: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)
     is_social_worker: Mapped[bool] = mapped_column(Boolean, default=False)
     emergency_contact_name: Mapped[str | None] = mapped_column(String(50))
     emergency_contact_phone: Mapped[str | None] = mapped_column(String(11))

@@ -90,10 +90,17 @@ def _person_page(person_id: int, *, edit=None, identity=None, move=None, away=No
         "people/person.html", person=person, roles=person_queries.roles_of(db.session, person.id),
         history=person_queries.history(db.session, person.id), policy=policy,
         disposition=lifecycle.disposition_of(db.session, person.id),
-        balance=_balance(person.id),
+        balance=_balance(person.id), vrecord=_volunteer_record(person.id),
         move_form=move or _move_form(person, prefix="move"), away_form=away or MoveAwayForm(prefix="away"),
         death_form=death or DeathForm(prefix="death"), heirs_form=heirs_form, action_form=ConfirmActionForm(),
     ), status
+
+
+def _volunteer_record(person_id: int):
+    from timebank.people import volunteer_record
+
+    profile = db.session.get(VolunteerProfile, person_id)
+    return volunteer_record.record_of(db.session, profile, today=clock.today()) if profile is not None else None
 
 
 def _balance(person_id: int) -> int:

@@ -104,6 +104,10 @@ def review_volunteer(session, actor: User, person_id: int, *, approve: bool, rea
     profile.review_reason = reason
     profile.reviewed_by_id = actor.id
     profile.reviewed_at = now
+    if approve:
+        from timebank.people.volunteer_record import assign_number
+
+        assign_number(session, profile, now=now)
     audit.record(session, "volunteer_approve" if approve else "volunteer_reject", actor_id=actor.id,
                  target=f"person:{person_id}")
     user = profile.person.user

@@ -125,6 +125,9 @@ def register_volunteer(session, actor: User, data: StationVolunteerInput, *, tod
         accounts.create_user(session, password=data.login_password, roles=("volunteer",), phone=phone,
                              person=person)
     session.flush()
+    from timebank.people.volunteer_record import assign_number
+
+    assign_number(session, profile, now=now)
     audit.record(session, "volunteer_register_station", actor_id=actor.id, target=f"person:{person.id}",
                  detail="minor" if guardian else None)
     return profile

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 
+from timebank.people.record_domain import thresholds_problem
 from timebank.policy import priority as priority_rules
 
 KINSHIPS = ("spouse", "parent", "child", "grandparent", "grandchild", "sibling")
@@ -47,10 +48,13 @@ class Policy:
     # a deceased person's balance: to the county donation pool (default: no national inheritance rule,
     # and donated hours serve the most vulnerable), to verified direct relatives on approval, or frozen
     death_balance: str = "county_pool"
+    # 星级: cumulative service hours for one to five stars (people/record_domain.star_level)
+    star_thresholds_hours: tuple[int, ...] = (100, 300, 600, 1000, 1500)
 
     def to_json(self) -> str:
         data = asdict(self)
         data["gift_kinships"] = list(self.gift_kinships)
+        data["star_thresholds_hours"] = list(self.star_thresholds_hours)
         data["priority"] = priority_rules.to_dict(self.priority)
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
@@ -67,6 +71,8 @@ def from_json(text: str | None) -> Policy:
     clean = {k: v for k, v in data.items() if k in known}
     if "gift_kinships" in clean:
         clean["gift_kinships"] = tuple(clean["gift_kinships"])
+    if isinstance(clean.get("star_thresholds_hours"), list):
+        clean["star_thresholds_hours"] = tuple(clean["star_thresholds_hours"])
     if "priority" in clean:
         try:
             clean["priority"] = priority_rules.from_dict(clean["priority"])
@@ -96,6 +102,8 @@ def validate(policy: Policy) -> Policy:
         raise PolicyInvalid("death_balance", "choice")
     if not set(policy.gift_kinships) <= set(KINSHIPS):
         raise PolicyInvalid("gift_kinships", "choice")
+    if not isinstance(policy.star_thresholds_hours, tuple) or thresholds_problem(policy.star_thresholds_hours):
+        raise PolicyInvalid("star_thresholds_hours", "order")
     if policy.cash_allowed or policy.hours_expire:
         raise PolicyInvalid("cash_allowed", "fixed")
     if not isinstance(policy.priority, priority_rules.Table):

@@ -28,6 +28,7 @@ MESSAGES = {
     "death_balance": _l("请选择去世后余额的处理方式"),
     "gift_kinships": _l("转赠对象只能是所列的亲属关系"),
     "credit_percent": _l("服务1分钟记1分钟,不能修改"),
+    "star_thresholds_hours": _l("星级时长应为5个整数小时数，从一星到五星逐级增加，每个在1到100000之间"),
     "cash_allowed": _l("时间只能兑换服务,不能兑换现金或实物"),
     "tiers": _l("优先级应为1到5的整数"),
     "groups": _l("重点人群设置有误"),
@@ -102,6 +103,8 @@ def save(session, actor: User, changes: dict, *, note: str | None, now: datetime
         raise ValidationFailed(field=sorted(unknown)[0])
     if "gift_kinships" in changes:
         changes = {**changes, "gift_kinships": tuple(changes["gift_kinships"])}
+    if isinstance(changes.get("star_thresholds_hours"), list):
+        changes = {**changes, "star_thresholds_hours": tuple(changes["star_thresholds_hours"])}
     try:
         new = domain.validate(dataclasses.replace(old, **changes))
     except domain.PolicyInvalid as error:

@@ -46,12 +46,22 @@ class PolicyForm(FlaskForm):
         SelectChoice("county_pool", _l("全部转入县捐赠时间池")),
         SelectChoice("heirs", _l("经核实的直系亲属继承（社工站提出，另一人批准）")),
         SelectChoice("frozen", _l("冻结，不再使用"))])
+    star_1 = IntegerField(_l("一星所需累计服务小时数"), validators=[Optional()])
+    star_2 = IntegerField(_l("二星所需累计服务小时数"), validators=[Optional()])
+    star_3 = IntegerField(_l("三星所需累计服务小时数"), validators=[Optional()])
+    star_4 = IntegerField(_l("四星所需累计服务小时数"), validators=[Optional()])
+    star_5 = IntegerField(_l("五星所需累计服务小时数"), validators=[Optional()])
     note = StringField(_l("修改说明(例如依据的文件)"), validators=[Optional(), Length(max=300)])
+
+
+STARS = ("star_1", "star_2", "star_3", "star_4", "star_5")
 
 
 def _form_from(policy: domain.Policy, formdata=None) -> PolicyForm:
     return PolicyForm(formdata=formdata, data={
-        **{name: getattr(policy, name) for name in domain.EDITABLE if name != "gift_kinships"},
+        **{name: getattr(policy, name) for name in domain.EDITABLE
+           if name not in ("gift_kinships", "star_thresholds_hours")},
+        **dict(zip(STARS, policy.star_thresholds_hours, strict=False)),
         "gift_kinships": list(policy.gift_kinships),
         "balance_cap_hours": policy.balance_cap_minutes // 60,
         "grant_approval_hours": policy.grant_approval_minutes // 60,
@@ -78,14 +88,18 @@ def save():
     if not form.validate_on_submit():
         return _render(form, 422)
     changes = {name: form[name].data for name in domain.EDITABLE
-               if name not in ("balance_cap_minutes", "grant_approval_minutes")}
+               if name not in ("balance_cap_minutes", "grant_approval_minutes", "star_thresholds_hours")}
+    current = policy_service.current(db.session)[1].star_thresholds_hours  # a field left empty keeps its value
+    changes["star_thresholds_hours"] = tuple(form[name].data if form[name].data is not None else old
+                                             for name, old in zip(STARS, current, strict=True))
     changes["balance_cap_minutes"] = (form.balance_cap_hours.data or 0) * 60
     changes["grant_approval_minutes"] = (form.grant_approval_hours.data or 0) * 60
     try:
         policy_service.save(db.session, current_user, changes, note=form.note.data, now=clock.now())
     except DomainError as error:
         db.session.rollback()
-        field = {"balance_cap_minutes": "balance_cap_hours", "grant_approval_minutes": "grant_approval_hours"}
+        field = {"balance_cap_minutes": "balance_cap_hours", "grant_approval_minutes": "grant_approval_hours",
+                 "star_thresholds_hours": "star_1"}
         error.field = field.get(error.field, error.field)
         attach_error(form, error)
         return _render(form, error.status)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -12,6 +14,7 @@ from timebank.accounts.models import OrgNode, Person, User
 from timebank.accounts.scope import in_scope
 from timebank.catalog.models import ServiceCategory
 from timebank.people.models import Relative, VolunteerProfile
+from timebank.people.skills import counted_skills
 from timebank.visits import domain
 from timebank.visits.models import Seat, ServiceRecord, ServiceRequest, VisitEvent
 
@@ -121,7 +124,8 @@ def open_for_volunteer(session, actor: User, *, now: datetime, limit: int = 50) 
                              .where(VolunteerProfile.person_id == actor.person_id)) if actor.person_id else None
     if profile is None or profile.status != "approved":
         return []
-    mine = {s.id for s in profile.skills}
+    mine = counted_skills(session, [profile.person_id], now.astimezone(ZoneInfo(
+        current_app.config["TIMEBANK_TIMEZONE"])).date())[profile.person_id]
     home = place_of(profile.person)
     taken = select(Seat.request_id).where(Seat.volunteer_id == actor.person_id)
     rows = session.scalars(

@@ -24,7 +24,8 @@ from timebank.catalog.models import ServiceCategory, Skill
 from timebank.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotInScope, ValidationFailed
 from timebank.ledger import holds
 from timebank.ledger import service as ledger
-from timebank.people import minors, priority_facts
+from timebank.people import minors, priority_facts, volunteer_record
+from timebank.people import skills as counted
 from timebank.people.availability import AvailabilityException
 from timebank.people.models import Relative, ResidentProfile, VolunteerProfile
 from timebank.policy import priority as priority_rules
@@ -432,15 +433,18 @@ def take_seat(session, actor: User, request_id: int, *, volunteer_id: int | None
         seat_role = "social_worker"
     else:
         seat_role = "volunteer"
-        needed = {s.id for s in req.skills}
-        if not needed <= {s.id for s in profile.skills}:
-            raise rule_error("skills", "volunteer_id")
+        problem = counted.skill_problem(session, person_id, {s.id for s in req.skills}, today)
+        if problem:
+            raise ValidationFailed(problem, field="volunteer_id", reason="skills")
     if session.scalar(select(Exclusion.id).where(Exclusion.resident_id == req.resident_id,
                                                  Exclusion.volunteer_id == person_id)) is not None:
         raise rule_error("excluded", "volunteer_id")
     settings = visit_rules.current(session)
     held = _held_slots(session, person_id, req.start, req.id)
     chosen = _choose_start(session, profile, req, start, held, settings.travel_speed_kmh)
+    problem = volunteer_record.insurance_problem(session, person_id, req.category_id, on=_local(chosen).date())
+    if problem:
+        raise ValidationFailed(problem, field="volunteer_id", reason="insurance")
     req.scheduled_start = chosen
     seat = Seat(request_id=req.id, volunteer_id=person_id, role=seat_role, status="active", source=source,
                 taken_by_id=actor.id, taken_at=now)
