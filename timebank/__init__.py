@@ -100,6 +100,9 @@ def register_areas(app: Flask) -> None:
     app.register_blueprint(station_views.bp)
     app.register_blueprint(passbook_views.bp)
     app.register_blueprint(person_views.bp)
+    from timebank.elder import views as elder_views
+
+    app.register_blueprint(elder_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 
