@@ -14,11 +14,11 @@ from wtforms import HiddenField
 from wtforms.validators import DataRequired, Length
 
 from timebank import clock
+from timebank.elder import service as elder
 from timebank.errors import DomainError
 from timebank.extensions import db
 from timebank.i18n import is_english
 from timebank.ledger import queries as ledger_queries
-from timebank.elder import service as elder
 from timebank.visits import settle
 from timebank.visits.forms import ActionForm
 from timebank.web import roles_required

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from tests.integration.visits.world import NOW
 from tests.web.visits.conftest import VOLUNTEER_PASSWORD
 from timebank.visits.models import ServiceRequest
 
