@@ -161,11 +161,13 @@ def test_relative_posts_in_three_steps_and_confirms_a_finished_visit(live, brows
     page.click("[data-test=nav-easy-request]")
 
     # step 1: what
+    page.wait_for_selector("[data-test=easy-what]")
     assert "第1步，共3步" in page.inner_text("main")
     problems += check_page(page, "step 1")
     snap(page, "request-1-what")
     page.click("[data-test=easy-category-meals]")
     # step 2: when
+    page.wait_for_selector("[data-test=easy-when]")
     assert "第2步，共3步" in page.inner_text("main")
     problems += check_page(page, "step 2")
     snap(page, "request-2-when")
@@ -190,6 +192,7 @@ def test_relative_posts_in_three_steps_and_confirms_a_finished_visit(live, brows
     # confirm the finished visit: one big action on the screen
     page.click("[data-test=menu-toggle]")
     page.click("[data-test=nav-easy-finished]")
+    page.wait_for_selector("[data-test=easy-confirm]")
     assert page.locator(f"form[action='/easy/finished/{visit}']").count() == 1
     problems += check_page(page, "confirm")
     snap(page, "confirm-service")

@@ -41,15 +41,23 @@ def _int(value) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
 
 
-def slot_label(slot: elder.Slot) -> str:
+def day_words(day) -> str:
     today = clock.today()
-    day = format_date(slot.day, _("M月d日 EEEE"))
-    if slot.day == today:
-        day = _("今天，%(day)s", day=day)
-    elif (slot.day - today).days == 1:
-        day = _("明天，%(day)s", day=day)
+    words = format_date(day, _("M月d日 EEEE"))
+    if day == today:
+        return _("今天，%(day)s", day=words)
+    if (day - today).days == 1:
+        return _("明天，%(day)s", day=words)
+    return words
+
+
+def part_words(part: str) -> tuple[str, str]:
+    return (_("上午"), _("8点到12点")) if part == "am" else (_("下午"), _("1点半到5点半"))
+
+
+def slot_label(slot: elder.Slot) -> str:
     part = _("上午，8点到12点之间") if slot.part == "am" else _("下午，1点半到5点半之间")
-    return _("%(day)s，%(part)s", day=day, part=part)
+    return _("%(day)s，%(part)s", day=day_words(slot.day), part=part)
 
 
 def payer_words(preview: elder.Preview, resident) -> str:
@@ -67,7 +75,8 @@ def day_label(moment) -> str:
 
 @bp.app_context_processor
 def _helpers():
-    return {"easy_slot_label": slot_label, "easy_day": day_label}
+    return {"easy_slot_label": slot_label, "easy_day": day_label, "easy_day_words": day_words,
+            "easy_part_words": part_words}
 
 
 def _category_name(category) -> str:
@@ -94,9 +103,11 @@ def request_when():
     category = elder.category_of(db.session, _int(request.args.get("category_id")))
     if category is None:
         return _step1(resident, 422, _("请先选要什么服务。"))
-    choices = elder.slots(clock.today(), clock.now(), _tz())
+    days: dict = {}
+    for number, slot in enumerate(elder.slots(clock.today(), clock.now(), _tz()), start=1):
+        days.setdefault(slot.day, []).append((number, slot))
     return render_template("elder/request_when.html", resident=resident, category=category,
-                           category_name=_category_name(category), slots=choices)
+                           category_name=_category_name(category), days=days)
 
 
 def _step3(resident, category, slot, form: PostForm, status: int = 200, message: str | None = None):
