@@ -262,6 +262,8 @@ def test_read_aloud_in_english_uses_an_english_voice(live, browser):
     host = urlsplit(live.url).hostname
     context.add_cookies([{"name": "timebank_lang", "value": "en", "domain": host, "path": "/"}])
     page.goto(f"{live.url}/signup")
+    height = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
+    assert height <= PHONE["height"] / 4, height  # the longer English words still fit a quarter screen
     page.click("[data-test=readaloud]")
     wait_until(page, "document.getElementById('readaloud-status').textContent === 'Finished reading.'")
     spoken = page.evaluate("window.__spoken")
