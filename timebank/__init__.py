@@ -104,6 +104,9 @@ def register_areas(app: Flask) -> None:
     from timebank.people import record_views
 
     app.register_blueprint(record_views.bp)
+    from timebank.elder import views as elder_views
+
+    app.register_blueprint(elder_views.bp)
     from timebank import models  # noqa: F401  (every table registered before the first query)
     from timebank.extensions import csrf
 

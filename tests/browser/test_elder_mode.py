@@ -79,6 +79,7 @@ def test_elder_mode_is_remembered_and_can_be_switched_off(live, page_factory):
     set_elder(page, live.url)
     page.goto(f"{live.url}/login")
     assert page.evaluate("document.documentElement.classList.contains('elder')")
+    page.click("[data-test=menu-toggle]")  # elder mode keeps the switches in the menu behind one button
     page.click("[data-test=elder-off]")
     page.wait_for_selector("html:not(.elder)")
 

@@ -23,7 +23,15 @@ FORMAT_VERSION = 1
 
 
 def _value(value):
-    if isinstance(value, datetime | date):
+    """Dates as they are; moments in the county's time zone with their offset (one clock, issue 13)."""
+    if isinstance(value, datetime):
+        from zoneinfo import ZoneInfo
+
+        from flask import current_app
+
+        zone = ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])
+        return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))).astimezone(zone).isoformat()
+    if isinstance(value, date):
         return value.isoformat()
     return value
 

@@ -218,7 +218,7 @@ def _detail(request_id: int, status: int = 200, **forms):
     if can_take and current_user.person_id is not None:
         take = take or TakeForm(prefix="t")
         starts, take_reason = take_options.start_options(db.session, current_user.person_id, req)
-        take.start.choices = [(s.isoformat(), local_time(s, "%m-%d %H:%M")) for s in starts]
+        take.start.choices = [(s.astimezone(_tz()).isoformat(), local_time(s, "%m-%d %H:%M")) for s in starts]
         if take.start.choices and not take.start.data:
             take.start.data = take.start.choices[0][0]  # the earliest that fits, proposed
         if take_reason == "unavailable":
@@ -269,7 +269,7 @@ def take(request_id: int):
     req = visits.load(db.session, current_user, request_id)
     starts, _reason = take_options.start_options(db.session, current_user.person_id, req) \
         if current_user.person_id is not None else ([], None)
-    form.start.choices = [(s.isoformat(), local_time(s, "%m-%d %H:%M")) for s in starts]
+    form.start.choices = [(s.astimezone(_tz()).isoformat(), local_time(s, "%m-%d %H:%M")) for s in starts]
     if not form.validate_on_submit():
         return _detail(request_id, 422, take=form)
     if form.start.data and form.start.data not in {value for value, _label in form.start.choices}:

@@ -4,7 +4,7 @@ longer blocks its unused planned time, and a take blocked only by the weekly tim
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -57,7 +57,8 @@ def test_a_visit_finished_early_frees_the_rest_of_its_planned_time(web, vw, sess
     second = vw.post(vw.admin, vw.resident(), start=START + timedelta(minutes=45), hours=2, duration=60)
     web.login(volunteer.phone, VOLUNTEER_PASSWORD)
     offered = options(web.client.get(f"/visits/{second.id}").get_data(as_text=True))
-    assert offered[0] == (START + timedelta(minutes=45)).isoformat()  # not pushed past the planned 12:00
+    assert datetime.fromisoformat(offered[0]) == START + timedelta(minutes=45)  # not pushed past the planned 12:00
+    assert offered[0].endswith("+08:00")  # in the county's time
 
 
 def test_a_take_blocked_by_the_timetable_says_why_and_fixes_it_in_place(web, vw, session):
@@ -72,7 +73,7 @@ def test_a_take_blocked_by_the_timetable_says_why_and_fixes_it_in_place(web, vw,
     assert 'data-test="take-blocked"' in page and "不在志愿者的可服务时间内" in page
     assert 'data-test="fix-availability"' in page
     start = re.search(r'name="o-start" value="([^"]+)"', page).group(1)
-    assert start == START.isoformat()
+    assert datetime.fromisoformat(start) == START
     done = web.post(f"/visits/{req.id}/take-extra-time", {"o-start": start}, token_from=f"/visits/{req.id}")
     assert done.status_code == 302
     session.expire_all()

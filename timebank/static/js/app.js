@@ -38,3 +38,28 @@
     });
   });
 })();
+
+// Elder mode: the menu sits behind one button. Without this script the menu simply stays open.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("menu-toggle");
+    var menu = document.getElementById("site-menu");
+    if (!toggle || !menu) return;
+    function set(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.hidden = !open;
+    }
+    set(false);
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      set(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        set(false);
+        toggle.focus();
+      }
+    });
+  });
+})();
