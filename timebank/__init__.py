@@ -125,6 +125,25 @@ def register_areas(app: Flask) -> None:
     csrf.exempt(person_api.blp)
     api.register_blueprint(person_api.blp)
     register_privacy(app)
+    register_paperwork(app)
+
+
+def register_paperwork(app: Flask) -> None:
+    """Certificates (志愿服务记录证明), spreadsheet imports and the equity view (issue 14, points 4-6)."""
+    from timebank.certificates import api as certificates_api
+    from timebank.certificates import public_views as certificate_public
+    from timebank.certificates import views as certificates_views
+    from timebank.equity import api as equity_api
+    from timebank.equity import views as equity_views
+    from timebank.extensions import api, csrf
+    from timebank.imports import api as imports_api
+    from timebank.imports import views as imports_views
+
+    for blueprint in (certificates_views.bp, certificate_public.bp, imports_views.bp, equity_views.bp):
+        app.register_blueprint(blueprint)
+    for api_blueprint in (certificates_api.blp, imports_api.blp, equity_api.blp):
+        csrf.exempt(api_blueprint)
+        api.register_blueprint(api_blueprint)
 
 
 def register_privacy(app: Flask) -> None:

@@ -44,3 +44,5 @@ from timebank.visits.models import (  # noqa: F401, E402
     VisitEvent,
     VisitRulesVersion,
 )
+from timebank.certificates.models import Certificate, CertificateRequest  # noqa: F401, E402
+from timebank.imports.models import ImportBatch  # noqa: F401, E402
