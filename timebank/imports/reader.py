@@ -41,7 +41,7 @@ def read_rows(kind: str, content: bytes, *, max_bytes: int, max_rows: int) -> li
     if problem:
         raise FileRefused(problem)
     if sheet.merged_cells.ranges:
-        raise FileRefused("merged", cells=str(sheet.merged_cells.ranges[0]))
+        raise FileRefused("merged", cells=str(next(iter(sheet.merged_cells.ranges))))
     columns = HEADERS[kind]
     out: list[Row] = []
     for cells in rows:
