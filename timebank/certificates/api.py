@@ -10,7 +10,12 @@ from timebank import clock
 from timebank.api_auth import BEARER, token_required
 from timebank.certificates import service
 from timebank.certificates.public_views import _limit
-from timebank.certificates.schemas import CertificateSchema, CertificateIssueSchema, CertificateStatusSchema, CertificateRevokeSchema
+from timebank.certificates.schemas import (
+    CertificateIssueSchema,
+    CertificateRevokeSchema,
+    CertificateSchema,
+    CertificateStatusSchema,
+)
 from timebank.certificates.views import verify_url
 from timebank.extensions import db, limiter
 

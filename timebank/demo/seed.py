@@ -240,4 +240,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
 
     seed_charities(session, admin, today=today)
     session.flush()
+    from timebank.demo.paper_history import seed_paperwork
+
+    seed_paperwork(session, admin, today=today)
+    session.flush()
     return result

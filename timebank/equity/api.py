@@ -28,6 +28,6 @@ def equity_get(args):
             "villages": [{"id": v.id, "name": v.name, "township": v.township, "in_need": v.in_need,
                           "tier_top": v.tier_top, "requests": v.requests, "open_requests": v.open_requests,
                           "need_by_group": [{"group": k, "people": n} for k, n in sorted(v.need_by_group.items())],
-                          "served_minutes": v.served_minutes, "days_since_last_service": v.days_since,
+                          "visits": v.visits, "served_minutes": v.served_minutes, "days_since_last_service": v.days_since,
                           "has_station": v.has_station, "need_without_service": v.gap}
                          for v in report.villages]}

@@ -9,7 +9,7 @@ PERIODS = (30, 90, 180, 365)
 DEFAULT_PERIOD = 365
 # buckets of days since the last service: (upper bound inclusive, key); None = never served
 BUCKETS = ((30, "recent"), (90, "month"), (180, "quarter"))
-SORTS = ("gap", "village", "township", "need", "requests", "minutes", "days")
+SORTS = ("gap", "village", "township", "need", "requests", "visits", "minutes", "days")
 
 
 @dataclass
@@ -23,8 +23,9 @@ class Village:
     tier_top: int = 0  # of them, in tier 1 or 2
     requests: int = 0  # posted in the period
     open_requests: int = 0  # waiting now
-    served_minutes: int = 0  # settled service in the period
-    days_since: int | None = None  # since the last settled service (any time); None = never
+    served_minutes: int = 0  # settled (credited) service in the period
+    visits: int = 0  # visits (a volunteer checked out) in the period
+    days_since: int | None = None  # since the last visit (any time); None = never
     has_station: bool = False
 
     @property
@@ -33,8 +34,8 @@ class Village:
 
     @property
     def gap(self) -> bool:
-        """Need and no service in the period: the villages the county must look at first."""
-        return self.in_need > 0 and self.served_minutes == 0
+        """Need and no visit in the period: the villages the county must look at first."""
+        return self.in_need > 0 and self.visits == 0
 
 
 def bucket(days_since: int | None) -> str:
@@ -55,6 +56,7 @@ def sort_key(name: str):
         "township": lambda v: (v.township, v.name),
         "need": lambda v: (-v.in_need, v.name),
         "requests": lambda v: (-v.requests, v.name),
+        "visits": lambda v: (v.visits, v.name),
         "minutes": lambda v: (v.served_minutes, v.name),
         "days": lambda v: (-(v.days_since if v.days_since is not None else never), v.name),
     }
@@ -88,7 +90,7 @@ class Grid:
     cells: tuple[Cell, ...]
 
 
-CELL_W, CELL_H, GAP, LABEL_H, PER_ROW = 128, 66, 6, 30, 6
+CELL_W, CELL_H, GAP, LABEL_H, PER_ROW, PAD = 128, 66, 6, 30, 6, 4
 
 
 def grid(townships: list[tuple[str, list[Village]]], per_row: int = PER_ROW) -> Grid:
@@ -96,11 +98,11 @@ def grid(townships: list[tuple[str, list[Village]]], per_row: int = PER_ROW) -> 
     labels, cells = [], []
     y = 0
     for name, villages in townships:
-        labels.append((0, y + LABEL_H - 9, name))
+        labels.append((PAD, y + LABEL_H - 9, name))
         y += LABEL_H
         for index, village in enumerate(villages):
             column, row = index % per_row, index // per_row
-            cells.append(Cell(column * (CELL_W + GAP), y + row * (CELL_H + GAP), village))
+            cells.append(Cell(PAD + column * (CELL_W + GAP), y + row * (CELL_H + GAP), village))
         rows = (len(villages) + per_row - 1) // per_row
         y += rows * (CELL_H + GAP) + GAP
-    return Grid(per_row * (CELL_W + GAP), max(y, 1), tuple(labels), tuple(cells))
+    return Grid(2 * PAD + per_row * (CELL_W + GAP), max(y, 1) + PAD, tuple(labels), tuple(cells))

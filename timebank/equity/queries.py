@@ -18,7 +18,7 @@ from timebank.errors import Forbidden
 from timebank.people.models import HardshipStatus, ResidentProfile, VolunteerProfile
 from timebank.people.priority_facts import table as priority_table
 from timebank.policy import priority as rules
-from timebank.visits.models import ServiceRecord, ServiceRequest
+from timebank.visits.models import Seat, ServiceRecord, ServiceRequest
 
 
 @dataclass
@@ -100,18 +100,25 @@ def _service(session, actor: User, villages: dict[int, domain.Village], since_ut
             .group_by(ServiceRequest.node_id)):
         if node_id in villages:
             villages[node_id].open_requests = waiting
-    for node_id, minutes, last in session.execute(
-            select(ServiceRecord.node_id,
-                   func.coalesce(func.sum(ServiceRecord.credited_minutes).filter(ServiceRecord.ended_at >= since_utc), 0),
-                   func.max(ServiceRecord.ended_at))
-            .where(in_scope(ServiceRecord.node_id, actor)).group_by(ServiceRecord.node_id)):
+    for node_id, minutes in session.execute(
+            select(ServiceRecord.node_id, func.sum(ServiceRecord.credited_minutes))
+            .where(ServiceRecord.ended_at >= since_utc, in_scope(ServiceRecord.node_id, actor))
+            .group_by(ServiceRecord.node_id)):
+        if node_id in villages:
+            villages[node_id].served_minutes = int(minutes or 0)
+    # a visit is a check-out on a request in the village (settled or still to be confirmed)
+    for node_id, last, recent in session.execute(
+            select(ServiceRequest.node_id, func.max(Seat.check_out_at),
+                   func.count(func.distinct(ServiceRequest.id)).filter(Seat.check_out_at >= since_utc))
+            .join(Seat, Seat.request_id == ServiceRequest.id)
+            .where(Seat.check_out_at.is_not(None), in_scope(ServiceRequest.node_id, actor))
+            .group_by(ServiceRequest.node_id)):
         village = villages.get(node_id)
-        if village is None:
+        if village is None or last is None:
             continue
-        village.served_minutes = int(minutes or 0)
-        if last is not None:
-            last = last if last.tzinfo else last.replace(tzinfo=UTC)
-            village.days_since = max(0, (now - last).days)
+        last = last if last.tzinfo else last.replace(tzinfo=UTC)
+        village.days_since = max(0, (now - last).days)
+        village.visits = int(recent or 0)
 
 
 def _stations(session, actor: User, villages: dict[int, domain.Village]) -> list[StationRow]:

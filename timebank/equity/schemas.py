@@ -26,6 +26,7 @@ class EquityVillageSchema(Schema):
     need_by_group = fields.List(fields.Nested(EquityGroupCountSchema))
     requests = fields.Integer()
     open_requests = fields.Integer()
+    visits = fields.Integer()
     served_minutes = fields.Integer()
     days_since_last_service = fields.Integer(allow_none=True)
     has_station = fields.Boolean()

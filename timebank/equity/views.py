@@ -53,7 +53,8 @@ def headers() -> list[str]:
     names = labels()["priority_group"]
     return ([_("乡镇(街道)"), _("村(社区)"), _("困难群众人数"), _("其中一、二级优先")]
             + [names.get(key, key) for key in queries.Equity([], [], 0, clock.today()).groups]
-            + [_("期间内需求数"), _("待服务需求"), _("期间内服务分钟"), _("距上次服务天数"), _("本村有站点"),
+            + [_("期间内需求数"), _("待服务需求"), _("期间内上门次数"), _("期间内服务分钟"), _("距上次服务天数"),
+               _("本村有站点"),
                _("有需求无服务")])
 
 
@@ -62,7 +63,7 @@ def rows(report) -> list[list]:
     for v in report.villages:
         out.append([v.township, v.name, v.in_need, v.tier_top]
                    + [v.need_by_group.get(key, 0) for key in report.groups]
-                   + [v.requests, v.open_requests, v.served_minutes,
+                   + [v.requests, v.open_requests, v.visits, v.served_minutes,
                       v.days_since if v.days_since is not None else _("从未服务"),
                       _("是") if v.has_station else _("否"), _("是") if v.gap else _("否")])
     return out
