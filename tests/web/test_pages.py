@@ -14,7 +14,9 @@ PUBLIC_ENDPOINTS = {"core.home", "core.healthz", "core.privacy", "core.api_docs"
                     "api-docs.openapi_json", "api_accounts.token_create",
                     # 公开透明 (issue 6): the charity transparency pages and their CSV need no login
                     "transparency.county", "transparency.charity_page", "transparency.county_csv",
-                    "transparency.charity_csv"}
+                    "transparency.charity_csv",
+                    # 志愿服务记录证明 (issue 14): the page a certificate's QR code opens, and its API twin
+                    "certificate_public.status", "api_certificates.certificate_status"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

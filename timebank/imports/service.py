@@ -194,6 +194,17 @@ def commit(session, actor: User, batch_id: int, choices: dict[int, str], *, toda
     if bad:
         raise ImportHasErrors(_l("还有%(n)s行有错误，没有导入任何数据。请修改文件后重新上传。", n=len(bad)),
                               field="file")
+    with session.no_autoflush:  # the services flush what they write; no extra flush before every read
+        created, linked, skipped = _apply_rows(session, actor, batch, checked, choices, today=today, now=now)
+    batch.status, batch.content, batch.committed_at = "committed", None, now
+    batch.created_count, batch.linked_count = created, linked
+    session.flush()
+    audit.record(session, "import_commit", actor_id=actor.id, target=f"import:{batch.id}",
+                 detail=f"{batch.kind} {batch.filename}: {created} new, {linked} linked, {skipped} skipped")
+    return batch
+
+
+def _apply_rows(session, actor, batch, checked: Checked, choices, *, today: date, now: datetime):
     apply = _apply_resident if batch.kind == "residents" else _apply_volunteer
     created = linked = skipped = 0
     persons: dict[str, int] = {}
@@ -213,12 +224,7 @@ def commit(session, actor: User, batch_id: int, choices: dict[int, str], *, toda
                                       message=error.message), field="file") from None
         created += outcome == "created"
         linked += outcome == "linked"
-    batch.status, batch.content, batch.committed_at = "committed", None, now
-    batch.created_count, batch.linked_count = created, linked
-    session.flush()
-    audit.record(session, "import_commit", actor_id=actor.id, target=f"import:{batch.id}",
-                 detail=f"{batch.kind} {batch.filename}: {created} new, {linked} linked, {skipped} skipped")
-    return batch
+    return created, linked, skipped
 
 
 def _person_input(row: domain.Row, node_id: int) -> accounts.PersonInput:
