@@ -180,6 +180,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(serve_command)
+    from timebank.imports.cli import imports_cli
+
+    app.cli.add_command(imports_cli)
 
 
 def register_errors(app: Flask) -> None:

@@ -148,3 +148,12 @@ def test_a_file_over_the_limit_is_refused(ctx, session, county):
         service.dry_run(session, county["admin"], "residents", filename="x.xlsx", content=b"PK\x03\x04" + b"0" * 2000,
                         today=TODAY, max_bytes=1000, max_rows=10)
     assert refused.value.details["reason"] == "too_large"
+
+
+def test_the_cli_commits_a_checked_file(app, ctx, session, county):
+    batch, _report = check(session, county["admin"], "residents", xlsx("residents", residents(4)))
+    result = app.test_cli_runner().invoke(args=["imports", "commit", str(batch.id)])
+    assert result.exit_code == 0, result.output
+    assert "4 new" in result.output
+    again = app.test_cli_runner().invoke(args=["imports", "commit", str(batch.id)])
+    assert again.exit_code != 0
