@@ -245,10 +245,11 @@ def _apply_resident(session, actor, row, checked: Checked, existing: Existing | 
         person_id = profile.person_id
     elif row.id_number in persons:
         outcome = "more"  # a second status row of a person this file created
+    first_row = row.id_number not in persons and existing is None  # a new person: no status yet to look up
     persons[row.id_number] = person_id
     if row.hardship:
-        present = session.scalar(select(HardshipStatus.id).where(HardshipStatus.person_id == person_id,
-                                                                 HardshipStatus.kind == row.hardship))
+        present = None if first_row else session.scalar(
+            select(HardshipStatus.id).where(HardshipStatus.person_id == person_id, HardshipStatus.kind == row.hardship))
         if present is None:
             # a new person has no open request to re-tier; a linked one does (today re-tiers them at once)
             people.add_hardship_status(session, actor, person_id, kind=row.hardship,
