@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("ledger", "matching")
+ORDER = ("ledger", "matching", "imports")
 
 
 def main(argv: list[str]) -> int:

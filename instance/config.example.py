@@ -72,3 +72,11 @@ TIMEBANK_PROXY_COUNT = 0
 
 # Password hashing cost (argon2id); the defaults suit a server. Keys: time_cost, memory_cost, parallelism.
 # TIMEBANK_ARGON2 = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+# Excel imports (docs/en/import.md): the largest .xlsx accepted (a larger upload gets a 413 with a message,
+# before it is read) and the most rows in one file.
+# TIMEBANK_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# TIMEBANK_IMPORT_MAX_ROWS = 20000
+
+# The public certificate verification page (the QR code's link), per client.
+# TIMEBANK_RATELIMIT_CERTIFICATE_STATUS = "60 per minute;600 per hour"

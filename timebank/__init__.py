@@ -72,12 +72,11 @@ def register_areas(app: Flask) -> None:
     from timebank.ledger import views as ledger_views
     from timebank.notify import api as notify_api
     from timebank.notify import views as notify_views
-    from timebank.people import person_views, profile_views
+    from timebank.people import person_views, priority_api, profile_views, review_views
     from timebank.people import views as people_views
     from timebank.policy import views as policy_views
-    from timebank.visits import api as visits_api, views as visits_views
-    from timebank.catalog import views as catalog_views
-    from timebank.people import priority_api, profile_views, review_views
+    from timebank.visits import api as visits_api
+    from timebank.visits import views as visits_views
 
     app.register_blueprint(core_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -138,6 +137,7 @@ def register_areas(app: Flask) -> None:
     api.register_blueprint(record_api.blp)
     register_privacy(app)
     register_orgs(app)
+    register_paperwork(app)
 
 
 def register_orgs(app: Flask) -> None:
@@ -150,6 +150,24 @@ def register_orgs(app: Flask) -> None:
     app.register_blueprint(orgs_views.bp)
     csrf.exempt(orgs_api.blp)
     api.register_blueprint(orgs_api.blp)
+
+
+def register_paperwork(app: Flask) -> None:
+    """Certificates (志愿服务记录证明), spreadsheet imports and the equity view (issue 14, points 4-6)."""
+    from timebank.certificates import api as certificates_api
+    from timebank.certificates import public_views as certificate_public
+    from timebank.certificates import views as certificates_views
+    from timebank.equity import api as equity_api
+    from timebank.equity import views as equity_views
+    from timebank.extensions import api, csrf
+    from timebank.imports import api as imports_api
+    from timebank.imports import views as imports_views
+
+    for blueprint in (certificates_views.bp, certificate_public.bp, imports_views.bp, equity_views.bp):
+        app.register_blueprint(blueprint)
+    for api_blueprint in (certificates_api.blp, imports_api.blp, equity_api.blp):
+        csrf.exempt(api_blueprint)
+        api.register_blueprint(api_blueprint)
 
 
 def register_privacy(app: Flask) -> None:
@@ -186,6 +204,9 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(serve_command)
+    from timebank.imports.cli import imports_cli
+
+    app.cli.add_command(imports_cli)
 
 
 def register_errors(app: Flask) -> None:

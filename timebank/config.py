@@ -52,6 +52,9 @@ DEFAULTS: dict[str, object] = {
     "TIMEBANK_MATCH_HORIZON_DAYS": 7,  # matching plans this many days ahead
     "TIMEBANK_MATCH_TIME_LIMIT": 5,  # seconds per solve from the pages and the job
     "TIMEBANK_MATCH_MAX_TRAVEL_KM": 10,
+    "TIMEBANK_UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one .xlsx to import; a larger upload is a 413 with a message
+    "TIMEBANK_IMPORT_MAX_ROWS": 20000,  # rows per import file
+    "TIMEBANK_RATELIMIT_CERTIFICATE_STATUS": "60 per minute;600 per hour",  # the public certificate page, per client
     "TIMEBANK_PROPOSAL_HOURS": 24,  # a proposal must be answered within this many hours (and 1 h before the visit)
     "TIMEBANK_CARE_DAYS": 30,  # proactive care: a watched resident with no visit for this many days ...
     "TIMEBANK_SELFTEST_STEPS": 3,  # the scheduler self-test job writes this many rows ...

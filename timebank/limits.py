@@ -15,12 +15,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from werkzeug.serving import WSGIRequestHandler
 
-from timebank.errors import BadInput, ValidationFailed, wants_json
+from timebank.errors import BadInput, DomainError, ValidationFailed, wants_json
 
 INT_MAX = 2**31 - 1  # PostgreSQL `integer`: every id, minute count and quantity column
 INT_MIN = -(2**31)
 JSON_MAX_DEPTH = 32
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024  # default of TIMEBANK_UPLOAD_MAX_BYTES: one spreadsheet to import
+UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope and the form's other fields around the file
+# Endpoints that take a file upload: their body may reach TIMEBANK_UPLOAD_MAX_BYTES (areas add theirs).
+UPLOAD_ENDPOINTS: set[str] = set()
 BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 # Query and form keys that carry ids or page numbers: a digit string there must fit a database integer.
 NUMERIC_KEY = re.compile(r"^(id|page|per_page|.*_id|.*_ids)$")
@@ -136,7 +140,14 @@ def check_request() -> None:
         _refuse(reason)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if request.content_length is not None and request.content_length > MAX_CONTENT_LENGTH:
+    limit = MAX_CONTENT_LENGTH
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        limit = upload_max_bytes() * 4 // 3 + UPLOAD_OVERHEAD  # a file, or the same file in base64 (API)
+        request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        if request.endpoint in UPLOAD_ENDPOINTS:
+            raise UploadTooLarge(_("文件超过%(mb)s MB，不能上传。请分成几个较小的文件分别导入。",
+                                   mb=upload_max_bytes() // (1024 * 1024)), field="file")
         raise RequestEntityTooLarge()
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         reason = _check_pairs(request.form.items(multi=True))
@@ -159,6 +170,19 @@ def check_request() -> None:
         reason = check_json(data)
         if reason:
             _refuse(reason)
+
+
+def upload_max_bytes() -> int:
+    from flask import current_app
+
+    return int(current_app.config.get("TIMEBANK_UPLOAD_MAX_BYTES", UPLOAD_MAX_BYTES))
+
+
+class UploadTooLarge(DomainError):
+    """A file upload over the configured size: refused before the body is read, with the limit named."""
+
+    status = 413
+    code = "request_entity_too_large"
 
 
 class _Constant(Exception):

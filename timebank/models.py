@@ -1,7 +1,15 @@
 """Imports every area's tables so the metadata (and Alembic) sees the whole schema."""
 
-from timebank.accounts.models import ApiToken, OrgNode, Person, Station, User, UserRole  # noqa: F401
-from timebank.accounts.models import PasswordHistory, RecoveryCode  # noqa: F401  (password history, 2FA)
+from timebank.accounts.models import (  # noqa: F401  # noqa: F401  (password history, 2FA)
+    ApiToken,
+    OrgNode,
+    PasswordHistory,
+    Person,
+    RecoveryCode,
+    Station,
+    User,
+    UserRole,
+)
 from timebank.accounts.recovery_models import AccountToken  # noqa: F401
 from timebank.audit.models import AuditEvent  # noqa: F401
 from timebank.care.models import CareVisit, VisitReminder  # noqa: F401
@@ -9,6 +17,7 @@ from timebank.catalog.models import (
     ServiceCategory,  # noqa: F401, E402
     Skill,  # noqa: F401
 )
+from timebank.certificates.models import Certificate, CertificateRequest  # noqa: F401, E402
 from timebank.charity.models import (  # noqa: F401
     Allocation,
     CashGiftNote,
@@ -22,6 +31,7 @@ from timebank.charity.models import (  # noqa: F401
     StockMovement,
 )
 from timebank.dispatch.models import GoodsProposal, MatchRun, Proposal  # noqa: F401
+from timebank.imports.models import ImportBatch  # noqa: F401, E402
 from timebank.jobs.models import JobHeartbeat, JobIdleCount, JobRun, apscheduler_jobs  # noqa: F401
 from timebank.ledger.models import CheckRun, GrantRequest, LedgerAccount, LedgerNotice, Transfer  # noqa: F401
 from timebank.notify.models import Notification, NotificationPreference, OutboxMessage  # noqa: F401

@@ -19,7 +19,9 @@ PUBLIC_ENDPOINTS = {"core.home", "core.healthz", "core.privacy", "core.api_docs"
                     "recovery.forgot", "recovery.link_password", "recovery.code_password",
                     "recovery.email_page", "recovery.email_confirm",
                     # charity onboarding (issue 11): a charity applies without a login
-                    "charity_onboarding.apply", "charity_onboarding.applied", "api_charities.application_create"}
+                    "charity_onboarding.apply", "charity_onboarding.applied", "api_charities.application_create",
+                    # 志愿服务记录证明 (issue 14): the page a certificate's QR code opens, and its API twin
+                    "certificate_public.status", "api_certificates.certificate_status"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

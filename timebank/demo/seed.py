@@ -246,5 +246,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
     from timebank.demo.record_history import seed_record
 
     seed_record(session, admin, today=today)
+    from timebank.demo.paper_history import seed_paperwork
+
+    seed_paperwork(session, admin, today=today)
     session.flush()
     return result

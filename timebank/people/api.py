@@ -10,11 +10,10 @@ from sqlalchemy import select
 from timebank import clock
 from timebank.accounts import service as accounts
 from timebank.api_auth import BEARER, token_required
+from timebank.errors import NotFound
 from timebank.extensions import db
 from timebank.ledger import passbook
-from timebank.errors import NotFound
-from timebank.people import disclosure
-from timebank.people import review_service
+from timebank.people import disclosure, review_service
 from timebank.people import service as people
 from timebank.people import station_volunteers as station
 from timebank.people.models import Relative
@@ -22,10 +21,10 @@ from timebank.people.schemas import (
     HardshipAddSchema,
     HardshipRenewSchema,
     HardshipStatusSchema,
-    RelativeAddSchema,
-    RelativeRowSchema,
     PeopleReasonSchema,
+    RelativeAddSchema,
     RelativeLinkSchema,
+    RelativeRowSchema,
     RevealedSchema,
     RevealRequestSchema,
     StatementFormatSchema,

@@ -15,12 +15,12 @@ from timebank.visits import service as visits
 from timebank.visits.schemas import (
     ConfirmSchema,
     ElderConfirmSchema,
-    PhoneConfirmSchema,
     ErrorBodySchema,
     ExclusionCreateSchema,
     ExclusionListSchema,
     ExclusionSchema,
     PageArgsSchema,
+    PhoneConfirmSchema,
     ReasonSchema,
     RecordSchema,
     RequestCreateSchema,
