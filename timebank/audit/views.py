@@ -15,6 +15,7 @@ from timebank import clock
 from timebank.audit import queries
 from timebank.audit.service import record_access
 from timebank.extensions import db
+from timebank.i18n import once_per_request
 from timebank.web import client_ip, roles_required
 
 bp = Blueprint("audit", __name__)
@@ -73,10 +74,12 @@ def station_log():
     return _page_view("station")
 
 
+@once_per_request
 def access_labels() -> dict[str, str]:
     return {"read": _("查看"), "reveal": _("查看完整信息"), "export": _("导出"), "print": _("打印")}
 
 
+@once_per_request
 def audit_labels() -> dict[str, str]:
     """Names of audit actions; an action without a name here is shown as its code."""
     return {

@@ -88,7 +88,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
                                                                  AvailabilityException.day <= end.date())):
         exceptions[x.person_id].append(x)
     excluded_residents = defaultdict(set)
-    for resident_id, volunteer_id in session.execute(select(Exclusion.resident_id, Exclusion.volunteer_id)):
+    for resident_id, volunteer_id in session.execute(select(Exclusion.resident_id, Exclusion.volunteer_id).where(
+            Exclusion.resident_id.in_({r.resident_id for r in requests}))):
         excluded_residents[resident_id].add(volunteer_id)
     # commitments: active seats and offered proposals of each volunteer in the horizon's weeks
     commit_rows = session.execute(
@@ -99,8 +100,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
     commitments = defaultdict(list)
     for volunteer_id, req in commit_rows:
         commitments[volunteer_id].append((req.start, req.duration_minutes, req))
-    for p in session.scalars(select(Proposal).where(Proposal.status == "offered",
-                                                    Proposal.volunteer_id.in_(person_ids))):
+    for p in session.scalars(select(Proposal).options(selectinload(Proposal.request))
+                             .where(Proposal.status == "offered", Proposal.volunteer_id.in_(person_ids))):
         commitments[p.volunteer_id].append((p.start, p.request.duration_minutes, p.request))
     served = defaultdict(set)
     for volunteer_id, resident_id in session.execute(
