@@ -2,8 +2,9 @@
 speed of COPY): every volunteer and resident of the demo gets k-1 copies in the same village (a point
 jittered up to ~1 km around it), with their profiles, skills, weekly availability, hardship statuses and time
 account; every service request gets k-1 copies for the copied residents (seats remapped to the copied
-volunteers), and every plain posted transfer between person and pool accounts is copied with the balances
-moved by the same amounts (the ledger still sums to zero).
+volunteers), and every plain posted transfer into a copied person's account (earned, granted, gifted) is
+copied, paid from the issuance account, with the balances moved by the same amounts (the ledger still sums
+to zero and no account but issuance goes negative).
 
 Copies are for load only: their ID-number hash is derived from the original's (so lookups by ID number do
 not find them) and they have no login. Used by bench/web.py; never run it on a real county.
@@ -77,15 +78,14 @@ SELECT a.id AS old_id, m.copy, b.id AS new_id
 FROM pmap m JOIN ledger_account a ON a.person_id = m.old_id JOIN ledger_account b ON b.person_id = m.new_id;
 CREATE INDEX ON amap (old_id, copy);
 CREATE TEMP TABLE tnew ON COMMIT DROP AS
-SELECT coalesce(d.new_id, t.debit_account_id) AS debit, coalesce(c.new_id, t.credit_account_id) AS credit,
+SELECT (SELECT id FROM ledger_account WHERE kind = 'issuance') AS debit, c.new_id AS credit,
        t.minutes, t.kind, t.reference, t.memo, t.actor_id, t.policy_version_id, t.created_at,
        'bench-grow:' || t.id || ':' || k || ':' || txid_current() AS key, t.body_hash
 FROM ledger_transfer t
 CROSS JOIN generate_series(1, :copies) AS k
-LEFT JOIN amap d ON d.old_id = t.debit_account_id AND d.copy = k
-LEFT JOIN amap c ON c.old_id = t.credit_account_id AND c.copy = k
+JOIN amap c ON c.old_id = t.credit_account_id AND c.copy = k
 WHERE t.phase = 'posted' AND t.pending_id IS NULL AND t.reverses_id IS NULL AND t.parent_id IS NULL
-  AND (d.new_id IS NOT NULL OR c.new_id IS NOT NULL);
+  AND t.kind IN ('earn', 'grant', 'gift');
 INSERT INTO ledger_transfer (debit_account_id, credit_account_id, minutes, kind, phase, reference, memo, actor_id,
                              policy_version_id, created_at, idempotency_key, body_hash)
 SELECT debit, credit, minutes, kind, 'posted', reference, memo, actor_id, policy_version_id, created_at, key, body_hash
