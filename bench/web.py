@@ -264,6 +264,19 @@ def wrk(base: str, path: str, header: str | None, clients: int, seconds: float, 
     return {"rps": done / (micros / 1e6), "p50": p50 / 1000, "p95": p95 / 1000, "errors": bad_status + socket_errors}
 
 
+def settle(base: str, limit_s: float = 120.0) -> None:
+    """Wait until the server has worked off the requests a finished run left queued (sync workers still
+    serve requests whose client has gone): the trivial endpoint answers quickly again."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + "/_bench/ping", timeout=limit_s):
+            pass
+        if time.perf_counter() - started < 0.1:
+            return
+        time.sleep(0.2)
+
+
 def measure(base: str, headers: dict[str, str], clients: tuple[int, ...], seconds: float) -> dict:
     """Every page at each concurrency; the baseline is measured first and again last (their mean is used)."""
     results: dict[tuple[str, int], dict] = {}
@@ -272,10 +285,13 @@ def measure(base: str, headers: dict[str, str], clients: tuple[int, ...], second
         script = handle.name
     try:
         for n in clients:
+            settle(base)
             wrk(base, "/_bench/ping", None, n, 1, script)  # warm the workers
             first = wrk(base, "/_bench/ping", None, n, seconds, script)
             for label, role, path in PAGES[1:]:
+                settle(base)
                 results[(label, n)] = wrk(base, path, headers.get(role) if role else None, n, seconds, script)
+            settle(base)
             last = wrk(base, "/_bench/ping", None, n, seconds, script)
             results[(PAGES[0][0], n)] = {
                 "rps": (first["rps"] + last["rps"]) / 2, "p50": (first["p50"] + last["p50"]) / 2,
