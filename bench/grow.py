@@ -24,7 +24,7 @@ WHERE p.id IN (SELECT person_id FROM volunteer_profile UNION SELECT person_id FR
 CREATE INDEX ON pmap (old_id, copy);
 INSERT INTO person (id, name, id_number_encrypted, id_number_hash, id_number_masked, birth_date, gender, phone,
                     address, node_id, latitude, longitude, status, died_on, created_at)
-SELECT m.new_id, p.name, p.id_number_encrypted, md5(p.id_number_hash || ':' || m.copy), p.id_number_masked,
+SELECT m.new_id, p.name, p.id_number_encrypted, md5(p.id_number_hash || ':' || m.copy || ':' || txid_current()), p.id_number_masked,
        p.birth_date, p.gender, NULL, p.address, p.node_id,
        p.latitude + (random() - 0.5) * 0.02, p.longitude + (random() - 0.5) * 0.02, p.status, p.died_on, p.created_at
 FROM pmap m JOIN person p ON p.id = m.old_id;
