@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -73,6 +77,28 @@ def format_localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     from zoneinfo import ZoneInfo
 
     return value.astimezone(ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])).strftime(fmt)
+
+
+T = TypeVar("T")
+
+
+def once_per_request(build: Callable[[], T]) -> Callable[[], T]:
+    """A translated label table built once per request and language (kept on flask.g), however many rows
+    of a page look a name up in it. Callers must not change the table they get."""
+    key = f"_timebank_labels_{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def cached() -> T:
+        if not has_app_context():
+            return build()
+        locale = str(get_locale())
+        hit = g.get(key)
+        if hit is None or hit[0] != locale:
+            hit = (locale, build())
+            setattr(g, key, hit)
+        return hit[1]
+
+    return cached
 
 
 def labels() -> dict[str, dict[str, str]]:

@@ -101,7 +101,7 @@ def takeable(app, login: str) -> int:
     from timebank.people import priority_facts
     from timebank.people.models import ResidentProfile, VolunteerProfile
     from timebank.policy import priority as priority_rules
-    from timebank.visits import queries
+    from timebank.visits import open_list
     from timebank.visits import service as visits
 
     def fits(user, request_id) -> bool:
@@ -116,7 +116,7 @@ def takeable(app, login: str) -> int:
 
     with app.test_request_context():
         user = db.session.scalar(select(User).where(User.phone == login))
-        for req in queries.open_for_volunteer(db.session, user, now=clock.now()):
+        for req in open_list.open_for_volunteer(db.session, user, now=clock.now()).rows:
             if fits(user, req.id):
                 return req.id
         admin = db.session.scalar(select(User).where(User.username == "admin"))

@@ -15,6 +15,7 @@ from timebank import clock
 from timebank.audit import queries
 from timebank.audit.service import record_access
 from timebank.extensions import db
+from timebank.i18n import once_per_request
 from timebank.web import client_ip, roles_required
 
 bp = Blueprint("audit", __name__)
@@ -73,6 +74,7 @@ def station_log():
     return _page_view("station")
 
 
+@once_per_request
 def access_labels() -> dict[str, str]:
     return {"read": _("查看"), "reveal": _("查看完整信息"), "export": _("导出"), "print": _("打印"),
             "passbook": _("打印时间存折")}
@@ -107,6 +109,7 @@ def result_words(result: str) -> str:
     return {"ok": _("成功"), "failed": _("失败"), "refused": _("被拒绝"), "denied": _("被拒绝")}.get(result, result)
 
 
+@once_per_request
 def audit_labels() -> dict[str, str]:
     """Names of audit actions; an action without a name here is shown as its code."""
     return {

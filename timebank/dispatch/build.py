@@ -93,7 +93,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
                                                                  AvailabilityException.day <= end.date())):
         exceptions[x.person_id].append(x)
     excluded_residents = defaultdict(set)
-    for resident_id, volunteer_id in session.execute(select(Exclusion.resident_id, Exclusion.volunteer_id)):
+    for resident_id, volunteer_id in session.execute(select(Exclusion.resident_id, Exclusion.volunteer_id).where(
+            Exclusion.resident_id.in_({r.resident_id for r in requests}))):
         excluded_residents[resident_id].add(volunteer_id)
     # commitments: active seats and offered proposals of each volunteer in the horizon's weeks
     commit_rows = session.execute(
@@ -104,8 +105,8 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
     commitments = defaultdict(list)
     for volunteer_id, req in commit_rows:
         commitments[volunteer_id].append((req.start, req.duration_minutes, req))
-    for p in session.scalars(select(Proposal).where(Proposal.status == "offered",
-                                                    Proposal.volunteer_id.in_(person_ids))):
+    for p in session.scalars(select(Proposal).options(selectinload(Proposal.request))
+                             .where(Proposal.status == "offered", Proposal.volunteer_id.in_(person_ids))):
         commitments[p.volunteer_id].append((p.start, p.request.duration_minutes, p.request))
     served = defaultdict(set)
     for volunteer_id, resident_id in session.execute(
@@ -152,6 +153,11 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
                   if pid in users and users[pid].station is not None}
 
     funds: dict[str, int] = {}
+    from timebank.ledger.models import LedgerAccount
+
+    payers = {r.payer_person_id for r in requests if r.payer == "own"}
+    accounts: dict = {("own", a.person_id): a for a in session.scalars(
+        select(LedgerAccount).where(LedgerAccount.person_id.in_(payers)))} if payers else {}
     out = []
     standing = priority_facts.priorities(session, {r.resident_id for r in requests}, now.astimezone(tz).date())
     for req in requests:
@@ -175,7 +181,7 @@ def build(session, scope: OrgNode, *, start: datetime, end: datetime, now: datet
             continue  # too late to serve in full
         if fixed is not None and domain.minutes_from(origin, fixed) % 15:
             continue  # a start set by hand off the quarter-hour grid: the station completes it by hand
-        fund = _fund_id(session, req, funds)
+        fund = _fund_id(session, req, funds, accounts)
         if fund is None:
             continue
         taken = {s.volunteer_id for s in req.seats} | {p.volunteer_id for p in pending}
@@ -214,20 +220,24 @@ def fund_eligible(req: ServiceRequest, standing: priority_rules.Priority) -> boo
     return priority_rules.payer_allowed(req.payer, standing)
 
 
-def _fund_id(session, req: ServiceRequest, funds: dict[str, int]) -> str | None:
-    """The account that pays for this request, with what it can still spend (None: nothing to spend)."""
+def _fund_id(session, req: ServiceRequest, funds: dict[str, int], accounts: dict) -> str | None:
+    """The account that pays for this request, with what it can still spend (None: nothing to spend).
+    `accounts` caches the paying accounts of this build (filled in bulk for own-hours payers)."""
     if req.payer == "own":
-        account = ledger.account_for_person(session, req.payer_person_id)
+        account = accounts.get(("own", req.payer_person_id)) or ledger.account_for_person(session, req.payer_person_id)
     elif req.payer == "charity":
         from timebank.charity.models import Charity
         from timebank.ledger.models import LedgerAccount
 
         charity = session.get(Charity, req.charity_id)
-        account = session.get(LedgerAccount, charity.account_id)
         if not charity.pool_open:  # a deactivated charity's pool funds no new assignment
             return None
+        account = accounts.get(("charity", req.charity_id)) or session.get(LedgerAccount, charity.account_id)
+        accounts[("charity", req.charity_id)] = account
     else:
-        account = ledger.system_account(session, pool_code("backstop" if req.payer == "backstop" else "county_donation"))
+        account = accounts.get(("pool", req.payer)) or ledger.system_account(
+            session, pool_code("backstop" if req.payer == "backstop" else "county_donation"))
+        accounts[("pool", req.payer)] = account
     key = f"a{account.id}"
     if key not in funds:
         funds[key] = max(0, account.balance - account.pending_debits)

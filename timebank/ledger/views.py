@@ -16,7 +16,7 @@ from timebank.accounts.models import Person
 from timebank.accounts.scope import load_scoped
 from timebank.errors import DomainError, NotFound
 from timebank.extensions import db
-from timebank.i18n import format_minutes
+from timebank.i18n import format_minutes, once_per_request
 from timebank.ledger import grants, queries, reconcile
 from timebank.ledger import service as ledger
 from timebank.ledger.forms import DecideForm, DonateForm, GiftForm, GrantForm, ReversalForm, new_key
@@ -254,6 +254,7 @@ def reversal_create():
 # labels shared by the templates and the CSV
 
 
+@once_per_request
 def kind_labels() -> dict[str, str]:
     return {"earn": _("服务所得"), "gift": _("亲属转赠"), "donate": _("捐赠"), "grant": _("政府发放"),
             "overflow": _("超上限自动捐赠"), "redeem": _("兑换服务"), "reversal": _("冲正")}

@@ -17,7 +17,7 @@ from timebank.accounts.forms import ConfirmActionForm
 from timebank.accounts.models import OrgNode
 from timebank.errors import DomainError
 from timebank.extensions import db
-from timebank.i18n import is_english, labels
+from timebank.i18n import is_english, labels, once_per_request
 from timebank.people import corrections, lifecycle, person_queries
 from timebank.people.models import ResidentProfile, VolunteerProfile
 from timebank.people.person_forms import DeathForm, EditForm, HeirsForm, IdentityForm, MoveAwayForm, MoveForm
@@ -35,6 +35,7 @@ def person_roles(person_id: int) -> person_queries.Roles:
 
 
 @bp.app_template_global("person_labels")
+@once_per_request
 def person_labels() -> dict:
     return {
         "action": {

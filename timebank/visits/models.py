@@ -54,6 +54,9 @@ class ServiceRequest(CreatedAtMixin, db.Model):
                         "'station', 'station_phone', 'elder_code', 'elder_signature', 'auto')",
                         name="confirmation_method"),
         Index("ix_visit_request_status_start", "status", "earliest_start"),
+        # 可接的服务: a bounding box on the request's point, and the open list in priority order
+        Index("ix_visit_request_lat_lon", "latitude", "longitude"),
+        Index("ix_visit_request_status_tier", "status", "priority_tier", "earliest_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,7 +12,6 @@ from timebank.accounts.models import OrgNode, Person, User
 from timebank.accounts.scope import in_scope
 from timebank.catalog.models import ServiceCategory
 from timebank.people.models import Relative, VolunteerProfile
-from timebank.people.skills import counted_skills
 from timebank.visits import domain
 from timebank.visits.models import Seat, ServiceRecord, ServiceRequest, VisitEvent
 
@@ -113,43 +110,6 @@ def assignable(session, actor: User, limit: int = 200) -> list[VolunteerProfile]
         select(VolunteerProfile).join(VolunteerProfile.person).options(selectinload(VolunteerProfile.person))
         .where(VolunteerProfile.status == "approved", in_scope(Person.node_id, actor))
         .order_by(Person.name, Person.id).limit(limit)))
-
-
-def open_for_volunteer(session, actor: User, *, now: datetime, limit: int = 50) -> list[ServiceRequest]:
-    """Open requests this volunteer could take: skills, distance within their radius, not a safety case
-    (unless they are a social worker of that station); availability is checked when they take it."""
-    from timebank.visits.service import place_of, station_social_worker
-
-    profile = session.scalar(select(VolunteerProfile).options(selectinload(VolunteerProfile.skills))
-                             .where(VolunteerProfile.person_id == actor.person_id)) if actor.person_id else None
-    if profile is None or profile.status != "approved":
-        return []
-    mine = counted_skills(session, [profile.person_id], now.astimezone(ZoneInfo(
-        current_app.config["TIMEBANK_TIMEZONE"])).date())[profile.person_id]
-    home = place_of(profile.person)
-    taken = select(Seat.request_id).where(Seat.volunteer_id == actor.person_id)
-    rows = session.scalars(
-        select(ServiceRequest).options(selectinload(ServiceRequest.skills), selectinload(ServiceRequest.category),
-                                       selectinload(ServiceRequest.node), selectinload(ServiceRequest.resident),
-                                       selectinload(ServiceRequest.seats))
-        .where(ServiceRequest.status == "open", ServiceRequest.latest_end > now, ServiceRequest.id.not_in(taken))
-        .order_by(ServiceRequest.priority_tier, ServiceRequest.urgent.desc(), _start(), ServiceRequest.id)
-        .limit(500))
-    out = []
-    for req in rows:
-        if req.safety and not station_social_worker(session, actor, req):
-            continue
-        if not profile.is_social_worker and req.seats_volunteer == 0:
-            continue
-        if not {s.id for s in req.skills} <= mine and not profile.is_social_worker:
-            continue
-        place = domain.Place(req.latitude, req.longitude) if req.latitude is not None else None
-        if domain.distance_km(home, place) > profile.travel_radius_km:
-            continue
-        out.append(req)
-        if len(out) >= limit:
-            break
-    return out
 
 
 def my_tasks(session, actor: User, *, now: datetime, tolerance: int) -> dict[str, list[tuple[Seat, ServiceRequest]]]:

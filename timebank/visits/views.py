@@ -16,8 +16,8 @@ from timebank.accounts.models import Person
 from timebank.catalog.models import Skill
 from timebank.errors import DomainError, NotInScope
 from timebank.extensions import db
-from timebank.i18n import is_english
-from timebank.visits import disclosure, domain, onsite, queries, review, settle, take_options
+from timebank.i18n import is_english, once_per_request
+from timebank.visits import disclosure, domain, onsite, open_list, queries, review, settle, take_options
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.forms import (
@@ -56,22 +56,26 @@ def local_time(moment: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
     return moment.astimezone(_tz()).strftime(fmt) if moment is not None else ""
 
 
+@once_per_request
 def status_labels() -> dict[str, str]:
     return {"review": _("待审核"), "open": _("待接单"), "matched": _("已满员"), "in_service": _("服务中"), "done": _("待确认"),
             "confirmed": _("已确认"), "settled": _("已结算"), "cancelled": _("已取消"), "expired": _("已过期"),
             "disputed": _("有异议"), "resolved": _("已处理")}
 
 
+@once_per_request
 def tier_labels() -> dict[int, str]:
     return {1: _("一级(特困/孤儿)"), 2: _("二级(空巢独居/重残/困境儿童)"), 3: _("三级(低保)"),
             4: _("四级(低保边缘/支出型)"), 5: _("五级(其他)")}
 
 
+@once_per_request
 def payer_labels() -> dict[str, str]:
     return {"own": _("本人时间账户"), "backstop": _("政府兜底时间池"), "county_donation": _("县捐赠时间池"),
             "charity": _("慈善组织时间池")}
 
 
+@once_per_request
 def action_labels() -> dict[str, str]:
     return {"post": _("发布"), "approve": _("审核通过"), "reject": _("审核不通过"), "take": _("接单"), "give_back": _("退出"), "no_show": _("未到场"), "check_in": _("签到"),
             "check_out": _("签退"), "cancel": _("取消"), "expire": _("过期"), "confirm": _("确认"),
@@ -389,8 +393,8 @@ def cancel(request_id: int):
 @bp.get("/open")
 @roles_required(*VOLUNTEERS)
 def open_requests():
-    rows = queries.open_for_volunteer(db.session, current_user, now=clock.now())
-    return render_template("visits/open.html", rows=rows, action=ActionForm(),
+    listing = open_list.open_for_volunteer(db.session, current_user, now=clock.now(), page=_page())
+    return render_template("visits/open.html", rows=listing.rows, listing=listing, action=ActionForm(),
                            approved=disclosure.viewer_for(db.session, current_user).volunteer == "approved")
 
 

@@ -13,7 +13,7 @@ from timebank.dispatch.build import build
 from timebank.errors import ValidationFailed
 from timebank.people import record_service
 from timebank.people.record_models import InsuranceRecord, SkillCertificate
-from timebank.visits import queries as visit_queries
+from timebank.visits import open_list
 
 
 def certificate(vw, volunteer, code="nursing", *, valid_until=date(2027, 12, 31), verified=True):
@@ -88,9 +88,9 @@ def test_a_retired_certificate_does_not_count(vw, nursing_request):
 
 def test_the_open_list_shows_a_certified_request_only_with_a_valid_certificate(vw, nursing_request):
     volunteer = vw.volunteer(skills=("companionship", "nursing"))
-    assert nursing_request.id not in [r.id for r in visit_queries.open_for_volunteer(vw.session, volunteer, now=NOW)]
+    assert nursing_request.id not in [r.id for r in open_list.open_for_volunteer(vw.session, volunteer, now=NOW).rows]
     certificate(vw, volunteer)
-    assert nursing_request.id in [r.id for r in visit_queries.open_for_volunteer(vw.session, volunteer, now=NOW)]
+    assert nursing_request.id in [r.id for r in open_list.open_for_volunteer(vw.session, volunteer, now=NOW).rows]
 
 
 def test_matching_sees_only_counted_skills(vw, nursing_request):

@@ -11,7 +11,7 @@ from tests.integration.visits.world import NOW
 from timebank.dispatch import build
 from timebank.errors import Conflict, DomainError, Forbidden, NotInScope, ValidationFailed
 from timebank.notify.models import Notification
-from timebank.visits import queries, review
+from timebank.visits import open_list, review
 from timebank.visits import service as visits
 from timebank.visits.models import Exclusion, VisitEvent
 
@@ -31,7 +31,7 @@ def test_a_relatives_backstop_request_waits_in_review_invisible_to_volunteers(vw
     event = vw.session.scalar(select(VisitEvent).where(VisitEvent.request_id == req.id))
     assert (event.action, event.to_status, event.actor_role) == ("post", "review", "relative")
     # not on the volunteer board, not visible, not takeable, not in matching
-    assert req.id not in {r.id for r in queries.open_for_volunteer(vw.session, volunteer, now=NOW)}
+    assert req.id not in set(open_list.eligible_ids(vw.session, volunteer, now=NOW))
     with pytest.raises(NotInScope):
         visits.load(vw.session, volunteer, req.id)
     with pytest.raises(NotInScope):
@@ -52,7 +52,7 @@ def test_a_relatives_backstop_request_waits_in_review_invisible_to_volunteers(vw
     review.approve(vw.session, station, req.id, reason="情况属实", now=NOW)
     vw.session.commit()
     assert req.status == "open" and req.reviewed_by_id == station.id and req.reviewed_at is not None
-    assert req.id in {r.id for r in queries.open_for_volunteer(vw.session, volunteer, now=NOW)}
+    assert req.id in set(open_list.eligible_ids(vw.session, volunteer, now=NOW))
     assert req.id in _built_request_ids(vw)
     assert vw.session.scalar(select(Notification).where(Notification.user_id == daughter.id,
                                                         Notification.event == "visit_review_approved"))
