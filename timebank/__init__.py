@@ -125,6 +125,18 @@ def register_areas(app: Flask) -> None:
     csrf.exempt(person_api.blp)
     api.register_blueprint(person_api.blp)
     register_privacy(app)
+    register_reports(app)
+
+
+def register_reports(app: Flask) -> None:
+    """Dashboards, monthly reports, list downloads and the liability forecast (reports.md)."""
+    from timebank.extensions import api, csrf
+    from timebank.reports import api as reports_api
+    from timebank.reports import lists, views  # noqa: F401  (lists adds the download routes to views.bp)
+
+    app.register_blueprint(views.bp)
+    csrf.exempt(reports_api.blp)
+    api.register_blueprint(reports_api.blp)
 
 
 def register_privacy(app: Flask) -> None:

@@ -240,4 +240,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
 
     seed_charities(session, admin, today=today)
     session.flush()
+    from timebank.demo.reports_history import seed_report_history
+
+    seed_report_history(session, admin, today=today)
+    session.flush()
     return result
