@@ -89,7 +89,7 @@ def test_the_dashboard_is_a_fixed_number_of_statements(demo):
         seen = []
         engine = demo.get_bind().engine
 
-        def count(*_args, **_kwargs):
+        def count(*_args, seen=seen, **_kwargs):
             seen.append(1)
 
         event.listen(engine, "before_cursor_execute", count)
