@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("ledger", "matching")
+ORDER = ("ledger", "matching", "reports")
 
 
 def main(argv: list[str]) -> int:
