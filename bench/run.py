@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("ledger", "matching", "imports", "web")  # web: bench/web.py --quick (pass --full to it directly)
+ORDER = ("ledger", "matching", "imports", "reports", "web")  # web: bench/web.py --quick (pass --full to it directly)
 
 
 def main(argv: list[str]) -> int:

@@ -138,6 +138,7 @@ def register_areas(app: Flask) -> None:
     register_privacy(app)
     register_orgs(app)
     register_paperwork(app)
+    register_reports(app)
 
 
 def register_orgs(app: Flask) -> None:
@@ -168,6 +169,17 @@ def register_paperwork(app: Flask) -> None:
     for api_blueprint in (certificates_api.blp, imports_api.blp, equity_api.blp):
         csrf.exempt(api_blueprint)
         api.register_blueprint(api_blueprint)
+
+
+def register_reports(app: Flask) -> None:
+    """Dashboards, monthly reports, list downloads and the liability forecast (reports.md)."""
+    from timebank.extensions import api, csrf
+    from timebank.reports import api as reports_api
+    from timebank.reports import lists, views  # noqa: F401  (lists adds the download routes to views.bp)
+
+    app.register_blueprint(views.bp)
+    csrf.exempt(reports_api.blp)
+    api.register_blueprint(reports_api.blp)
 
 
 def register_privacy(app: Flask) -> None:

@@ -31,6 +31,28 @@ def safe_row(row: Iterable) -> list:
     return [neutralise(value) for value in row]
 
 
+def _county_zone():
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    return ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"]) if has_app_context() else None
+
+
+def xlsx_cell(value, zone=None):
+    """A value for an .xlsx cell: a timestamp in the county's time zone (Excel holds no zone), dates as
+    dates, numbers as numbers, text neutralised."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        if value.tzinfo is not None and zone is not None:
+            value = value.astimezone(zone)
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return value
+    return neutralise(value)
+
+
 def _disposition(filename: str) -> str:
     ascii_name = filename.encode("ascii", "ignore").decode() or "export"
     return f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
@@ -54,6 +76,8 @@ def csv_response(headers: Sequence, rows: Iterable[Sequence], filename: str) -> 
 def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], *, title: str = "Sheet1",
                widths: Sequence[int] | None = None, preamble: Sequence[Sequence] = ()) -> bytes:
     """One worksheet: optional preamble lines (a title, the person), a bold header row, then the rows."""
+    from datetime import datetime
+
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -64,11 +88,17 @@ def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], *, title: str = "She
     for line in preamble:
         sheet.append(safe_row(line))
     sheet.append(safe_row(headers))
+    header_row = sheet.max_row
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a string: sheet.cell() would add an empty row
+    zone = _county_zone()
     for row in rows:
-        sheet.append(safe_row(row))
+        sheet.append([xlsx_cell(value, zone) for value in row])
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            if cell.is_date:
+                cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(cell.value, datetime) else "yyyy-mm-dd"
     for index, width in enumerate(widths or (), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     buffer = io.BytesIO()
@@ -79,3 +109,15 @@ def xlsx_bytes(headers: Sequence, rows: Iterable[Sequence], *, title: str = "She
 def xlsx_response(headers: Sequence, rows: Iterable[Sequence], filename: str, **options) -> Response:
     return Response(xlsx_bytes(headers, rows, **options), mimetype=XLSX_MIMETYPE,
                     headers={"Content-Disposition": _disposition(filename)})
+
+
+def xlsx_download(headers: Sequence, rows: Iterable[Sequence], filename: str, *, personal: str | None = None,
+                  **options) -> Response:
+    """The one helper for list and report downloads: the .xlsx response, and, when the rows hold personal
+    data (`personal` names the list), an entry in the access log committed with it."""
+    response = xlsx_response(headers, rows, filename, **options)
+    if personal is not None:
+        from timebank.audit.access import log_read
+
+        log_read(None, field=f"{personal}_xlsx"[:40], action="export")
+    return response

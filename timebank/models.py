@@ -61,7 +61,7 @@ from timebank.people.record_models import (  # noqa: F401
 )
 from timebank.policy.models import PolicyVersion  # noqa: F401
 from timebank.privacy.models import ClosureRequest, CorrectionRequest  # noqa: F401
-from timebank.reports.models import StatsSnapshot  # noqa: F401
+from timebank.reports.models import ForecastAssumptions, MonthlyReport, StatsSnapshot  # noqa: F401
 from timebank.visits.models import (  # noqa: F401, E402
     Exclusion,
     Seat,

@@ -249,5 +249,8 @@ def seed_demo(session, *, today: date, volunteers: int = 300, residents: int = 5
     from timebank.demo.paper_history import seed_paperwork
 
     seed_paperwork(session, admin, today=today)
+    from timebank.demo.reports_history import seed_report_history
+
+    seed_report_history(session, admin, today=today)
     session.flush()
     return result

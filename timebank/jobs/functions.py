@@ -33,6 +33,13 @@ def monthly_stats(session, now):
     return snapshot_month(session, today=now.astimezone(tz).date(), tz=tz)
 
 
+def monthly_reports(session, now):
+    from timebank.reports.service import freeze_monthly_reports
+
+    tz = ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])
+    return freeze_monthly_reports(session, today=now.astimezone(tz).date(), tz=tz)
+
+
 def _today(now):
     return now.astimezone(ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"])).date()
 

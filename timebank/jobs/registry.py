@@ -29,6 +29,7 @@ register("deliver_notifications", functions.deliver_notifications, "every 30s", 
 register("expire_holds", functions.expire_holds, "every 10m", _l("释放到期的时长预留"))
 register("ledger_check", functions.ledger_check, "cron 30 2 * * *", _l("夜间账务核对"))
 register("monthly_stats", functions.monthly_stats, "cron 0 1 1 * *", _l("月度统计快照"))
+register("monthly_reports", functions.monthly_reports, "cron 30 1 1 * *", _l("月度报表：冻结上月全县和各乡镇的统计数据"))
 register("visit_reminders", functions.visit_reminders, "every 5m", _l("服务提醒(提前24小时和1小时)"))
 register("auto_confirm_visits", functions.auto_confirm_visits, "every 1h", _l("到期自动确认服务"))
 register("expire_visit_requests", functions.expire_visit_requests, "every 10m", _l("过期未完成的服务需求"))

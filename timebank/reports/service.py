@@ -48,3 +48,45 @@ def snapshot_month(session, *, today: date, tz: ZoneInfo) -> dict:
     session.add(StatsSnapshot(month=month, figures=figures(session, month, today.replace(day=1), tz)))
     session.flush()
     return {"created": 1}
+
+
+# --- monthly reports (frozen dashboard figures) and the liability forecast's assumptions ---------------------
+
+def freeze_monthly_reports(session, *, today: date, tz: ZoneInfo) -> dict:
+    """Freeze last month's dashboard figures for the county and each township; a month already frozen for a
+    node is left as it is (idempotent: the job may run twice)."""
+    from timebank.accounts.models import OrgNode
+    from timebank.reports import domain, queries
+    from timebank.reports.models import MonthlyReport
+
+    month = domain.previous_month(today)
+    nodes = list(session.scalars(select(OrgNode).where(OrgNode.kind.in_(("county", "township")))
+                                 .order_by(OrgNode.path)))
+    done = set(session.scalars(select(MonthlyReport.node_id).where(MonthlyReport.month == month.start)))
+    created = 0
+    for node in nodes:
+        if node.id in done:
+            continue
+        figures = queries.dashboard(session, node.path, month, tz, locale="zh")
+        session.add(MonthlyReport(month=month.start, node_id=node.id, figures=figures))
+        created += 1
+    session.flush()
+    return {"created": created}
+
+
+def save_assumptions(session, actor, values: dict, *, policy_redemption_age: int, now: datetime):
+    """Store a new version of the forecast assumptions (refused as a whole when one is out of range)."""
+    from flask_babel import lazy_gettext as _l
+
+    from timebank.errors import ValidationFailed
+    from timebank.reports import forecast
+    from timebank.reports.models import ForecastAssumptions
+
+    try:
+        assumptions = forecast.from_dict(values, redemption_age=policy_redemption_age)
+    except (forecast.AssumptionInvalid, TypeError) as error:
+        raise ValidationFailed(_l("假设超出允许范围"), field=getattr(error, "field", None)) from error
+    row = ForecastAssumptions(settings=forecast.to_dict(assumptions), created_by_id=actor.id, created_at=now)
+    session.add(row)
+    session.flush()
+    return assumptions
