@@ -22,14 +22,17 @@
   document.addEventListener("DOMContentLoaded", function () {
     var hint = document.body.getAttribute("data-table-hint") || "";
     document.querySelectorAll("main table").forEach(function (table) {
-      if (table.parentElement.classList.contains("table-scroll")) return;
-      var region = document.createElement("div");
-      region.className = "table-scroll";
-      region.setAttribute("role", "region");
-      region.setAttribute("tabindex", "0");
-      region.setAttribute("aria-label", (labelFor(table) + " " + hint).trim());
-      table.parentElement.insertBefore(region, table);
-      region.appendChild(table);
+      var region = table.parentElement;
+      if (!region.classList.contains("table-scroll")) {
+        region = document.createElement("div");
+        region.className = "table-scroll";
+        table.parentElement.insertBefore(region, table);
+        region.appendChild(table);
+      }
+      // a wrapper written in the template gets the same keyboard reach and name as one made here
+      if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "0");
+      if (!region.hasAttribute("role")) region.setAttribute("role", "region");
+      if (!region.hasAttribute("aria-label")) region.setAttribute("aria-label", (labelFor(table) + " " + hint).trim());
       region.addEventListener("scroll", function () { cue(region); }, { passive: true });
       cue(region);
     });
