@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from timebank import clock
 from timebank.accounts.models import Person
@@ -17,7 +18,17 @@ from timebank.catalog.models import Skill
 from timebank.errors import DomainError, NotInScope
 from timebank.extensions import db
 from timebank.i18n import is_english, once_per_request
-from timebank.visits import disclosure, domain, onsite, open_list, queries, review, settle, take_options
+from timebank.visits import (
+    assign_picker,
+    disclosure,
+    domain,
+    onsite,
+    open_list,
+    queries,
+    review,
+    settle,
+    take_options,
+)
 from timebank.visits import rules as visit_rules
 from timebank.visits import service as visits
 from timebank.visits.forms import (
@@ -204,12 +215,13 @@ def _detail(request_id: int, status: int = 200, **forms):
     staff = "staff" in roles
     assign = forms.get("assign") or AssignForm(prefix="a")
     manual = forms.get("manual") or ManualTimeForm(prefix="m")
-    candidates, reliability = [], {}
+    candidates, reliability, picker = [], {}, None
     if staff:
-        candidates = queries.assignable(db.session, current_user)
-        reliability = queries.reliability(db.session, [p.person_id for p in candidates]
+        picker = assign_picker.for_request(db.session, current_user, req, today=clock.today())
+        candidates = picker.candidates
+        reliability = queries.reliability(db.session, [c.person_id for c in candidates]
                                           + [s.volunteer_id for s in req.seats])
-        assign.volunteer_id.choices = [(p.person_id, p.person.name) for p in candidates]
+        assign.volunteer_id.choices = _assign_choices(picker)
         manual.volunteer_id.choices = [(s.volunteer_id, s.volunteer.name) for s in req.active_seats]
     mine = next((s for s in req.active_seats if s.volunteer_id == current_user.person_id), None)
     recipient = "resident" in roles or "relative" in roles
@@ -236,7 +248,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         dispute=forms.get("dispute") or ReasonForm(prefix="d"), resolve=forms.get("resolve") or ResolveForm(prefix="r"),
         cancel=forms.get("cancel") or ReasonForm(prefix="x"), action=ActionForm(), candidates=candidates,
         phone=forms.get("phone") or PhoneConfirmForm(prefix="p"),
-        reliability=reliability, allowed=domain.allowed, now=clock.now(),
+        reliability=reliability, allowed=domain.allowed, now=clock.now(), picker=picker,
         review_form=forms.get("review") or ReviewForm(prefix="v"),
         exclude=exclude if (staff or recipient) and exclude.volunteer_id.choices else None,
         can_take=can_take,
@@ -298,11 +310,30 @@ def take_extra_time(request_id: int):
                 _("已把这段时间加为当天的可服务时间，并已接单"), "take", TakeForm(prefix="t"))
 
 
+@bp.app_template_global()
+def assign_reasons() -> dict:
+    return {"already": _("已在这项服务里或是服务对象本人"), "excluded": _("服务对象要求不再安排"),
+            "skills": _("缺少所需技能或证书"), "distance": _("超出服务半径"),
+            "unavailable": _("这段时间没空"), "overlap": _("与其他服务时间冲突"), "capacity": _("本周服务时长已满")}
+
+
+def _assign_choices(picker) -> list:
+    """Nothing preselected: a prompt first, then who can serve, best first, each with when and how far."""
+    rows = [SelectChoice(0, _("请选择志愿者"))]
+    for c in picker.candidates:
+        far = _("，距离%(km)s公里", km=f"{c.distance_km:.1f}") if c.distance_km is not None else ""
+        rows.append(SelectChoice(c.person_id, _("%(name)s：最早%(when)s可上门%(far)s", name=c.name,
+                                                when=local_time(c.start), far=far)))
+    return rows
+
+
 @bp.post("/<int:request_id>/assign")
 @roles_required(*STAFF)
 def assign(request_id: int):
     form = AssignForm(prefix="a")
-    form.volunteer_id.choices = [(p.person_id, p.person.name) for p in queries.assignable(db.session, current_user)]
+    req = visits.load(db.session, current_user, request_id)
+    form.volunteer_id.choices = _assign_choices(assign_picker.for_request(db.session, current_user, req,
+                                                                          today=clock.today()))
     if not form.validate_on_submit():
         return _detail(request_id, 422, assign=form)
     return _run(request_id, lambda: visits.take_seat(db.session, current_user, request_id,
