@@ -23,7 +23,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @roles_required("admin")
 def dashboard():
-    return render_template("admin/dashboard.html", stations=queries.stations(db.session))
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    from timebank.workbench.queries import admin_today
+
+    today = admin_today(db.session, current_user, today=clock.today(),
+                        tz=ZoneInfo(current_app.config["TIMEBANK_TIMEZONE"]))
+    return render_template("admin/dashboard.html", stations=queries.stations(db.session), today=today)
 
 
 @bp.get("/org")

@@ -111,3 +111,25 @@ def relative_today(session, user: User) -> dict:
     return {"family": family, "waiting": waiting, "goods": goods, "balances": _spendable(session, ids)}
 
 
+
+
+def admin_today(session, actor: User, *, today: date, tz) -> dict:
+    """The county admin's first screen: this month's county figures (the reports dashboard's own queries)
+    and what waits for a second approval or for the county's decision."""
+    from timebank.charity.models import Charity
+    from timebank.ledger import queries as ledger_queries
+    from timebank.people.estate_models import EstateDisposition
+    from timebank.reports import domain as reports_domain
+    from timebank.reports import queries as reports
+
+    figures = None
+    if actor.node is not None:
+        figures = reports.dashboard(session, actor.node.path, reports_domain.month_of(today), tz)
+    grants = [g for g in ledger_queries.awaiting_grants(session)]
+    charities = list(session.scalars(select(Charity).where(Charity.status == "pending").order_by(Charity.id)
+                                     .limit(SHOWN)))
+    charities_total = session.scalar(select(func.count()).select_from(Charity).where(Charity.status == "pending"))
+    estates = list(session.scalars(select(EstateDisposition).where(EstateDisposition.status == "proposed")
+                                   .order_by(EstateDisposition.proposed_at).limit(SHOWN)))
+    return {"figures": figures, "grants": grants[:SHOWN], "grants_total": len(grants),
+            "charities": charities, "charities_total": int(charities_total or 0), "estates": estates}

@@ -54,3 +54,17 @@ def test_a_relative_sees_the_service_waiting_for_them_and_the_family_balance(web
     today = section(web.client.get("/me").get_data(as_text=True), "relative")
     assert f"/visits/{req.id}" in today and 'data-test="confirm-waiting"' in today
     assert elder.name in today and 'data-test="family-balance"' in today
+
+
+def test_the_county_admin_sees_the_month_and_what_waits_for_a_second_approval(web, vw, session):
+    from timebank.ledger import grants
+
+    vw.backstop(600)
+    grants.grant(session, vw.admin, to="backstop", minutes=10**6, reason="年度拨付", key="big-grant", now=NOW,
+                 today=NOW.date())  # over the approval threshold: waits for a second admin
+    session.commit()
+    web.login("root", "Admin-pass-2026")
+    page = web.client.get("/admin/").get_data(as_text=True)
+    assert 'data-test="today-figures"' in page and "/reports/" in section(page, "figures")
+    waiting = section(page, "grants")
+    assert "年度拨付" in waiting and '<span class="badge-count">1</span>' in waiting
