@@ -55,8 +55,11 @@ def dashboard():
     charity = service.charity_of(db.session, current_user)
     if charity is None:
         return redirect(url_for("charity.register"))
+    from timebank.workbench.queries import charity_today
+
     report = queries.transparency(db.session, charity_id=charity.id, tz=current_app.config["TIMEBANK_TIMEZONE"])
-    return render_template("charity/dashboard.html", charity=charity, report=report,
+    today = charity_today(db.session, charity) if charity.status == "approved" else None
+    return render_template("charity/dashboard.html", charity=charity, report=report, today=today,
                            donations=queries.donations_of(db.session, charity.id),
                            pool=queries.pool_account(db.session, charity),
                            rule=queries.pool_rule(db.session, charity.id),

@@ -133,3 +133,25 @@ def admin_today(session, actor: User, *, today: date, tz) -> dict:
                                    .order_by(EstateDisposition.proposed_at).limit(SHOWN)))
     return {"figures": figures, "grants": grants[:SHOWN], "grants_total": len(grants),
             "charities": charities, "charities_total": int(charities_total or 0), "estates": estates}
+
+
+LOW_STOCK_SHARE = 0.2  # a donation is running out below a fifth of what was given
+
+
+def charity_today(session, charity) -> dict:
+    """A charity's first screen: open goods requests its stock could meet (village and item only, no names),
+    its donations running out, and its hour pool's balance."""
+    from timebank.charity.models import Donation, GoodsRequest, Item
+    from timebank.charity.queries import pool_account
+
+    in_stock = select(Donation.item_id).where(Donation.charity_id == charity.id, Donation.stock > 0)
+    meetable = (select(GoodsRequest).where(GoodsRequest.status == "open", GoodsRequest.item_id.in_(in_stock))
+                .options(selectinload(GoodsRequest.node)).order_by(GoodsRequest.id))
+    low = (select(Donation).where(Donation.charity_id == charity.id, Donation.stock > 0,
+                                  Donation.stock <= Donation.quantity * LOW_STOCK_SHARE)
+           .order_by(Donation.stock, Donation.id))
+    items = {i.id: i for i in session.scalars(select(Item))}
+    pool = pool_account(session, charity)
+    return {"meetable": _pile(session, meetable, select(func.count()).select_from(meetable.subquery())),
+            "low": _pile(session, low, select(func.count()).select_from(low.subquery())),
+            "items": items, "pool": pool.balance - pool.pending_debits if pool is not None else None}
