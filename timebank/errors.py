@@ -165,7 +165,7 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError):
         db.session.rollback()
-        return _respond(400, "csrf_failed", _("页面已过期或来源无效,请刷新页面后重试"))
+        return _respond(400, "csrf_failed", _("页面已过期或来源无效，请刷新页面后重试"))
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):
@@ -177,7 +177,7 @@ def register_error_handlers(app) -> None:
             405: _("不支持该请求方法"),
             413: _("上传内容过大"),
             422: _("输入有误"),
-            429: _("操作过于频繁,请稍后再试"),
+            429: _("操作过于频繁，请稍后再试"),
         }
         db.session.rollback()
         extra = None
@@ -197,4 +197,4 @@ def register_error_handlers(app) -> None:
     def handle_unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        return _respond(500, "internal_error", _("系统出错了,请稍后再试;如果一直出错,请联系管理员"))
+        return _respond(500, "internal_error", _("系统出错了，请稍后再试；如果一直出错，请联系管理员"))

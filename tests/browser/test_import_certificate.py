@@ -37,14 +37,14 @@ def _file(path, township: str, villages: list[str], *, broken: bool) -> None:
     for index in range(200):
         id_number = make_id_number("420102", date(1935 + index % 30, 1 + index % 12, 1 + index % 28),
                                    701 + 2 * (index // 360))
-        cells = {"姓名": f"导入老人{index + 1:03d}", "公民身份号码": id_number, "所属乡镇(街道)": township,
-                 "所属村(社区)": villages[index % len(villages)], "居住情况": "独居",
+        cells = {"姓名": f"导入老人{index + 1:03d}", "公民身份号码": id_number, "所属乡镇（街道）": township,
+                 "所属村（社区）": villages[index % len(villages)], "居住情况": "独居",
                  "困难类型": ("特困", "低保", "")[index % 3], "认定文书编号": f"MZ-{index}" if index % 3 != 2 else "",
                  "复核日期": "2027-12-31" if index % 3 != 2 else "", "知情同意书编号": "ZQ-200"}
         if broken and index == 10:
             cells["公民身份号码"] = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")
         if broken and index == 20:
-            cells["所属村(社区)"] = "没有这个村"
+            cells["所属村（社区）"] = "没有这个村"
         if broken and index == 30:
             cells["姓名"] = ""
         sheet.append([cells.get(header, "") for header in HEADERS["residents"]])

@@ -109,7 +109,7 @@ def user_set_active(user_id: int):
         return redirect(url_for("admin.user_list"))
     accounts.set_active(db.session, current_user, user_id, active, now=clock.now())
     db.session.commit()
-    flash(_("账号已启用") if active else _("账号已停用,该用户的所有登录已失效"))
+    flash(_("账号已启用") if active else _("账号已停用，该用户的所有登录已失效"))
     return redirect(url_for("admin.user_list"))
 
 

@@ -34,8 +34,8 @@ class ConfirmActionForm(FlaskForm):
 class SignupForm(FlaskForm):
     name = StringField(_l("真实姓名"), validators=[DataRequired(_l("请填写真实姓名")), Length(max=50)])
     id_number = StringField(_l("身份证号码"), validators=[DataRequired(_l("请填写身份证号码"))])
-    phone = StringField(_l("手机号码(用于登录)"), validators=[DataRequired(_l("请填写手机号码"))])
-    password = PasswordField(_l("设置密码(至少8位)"), validators=[DataRequired(_l("请设置密码"))])
+    phone = StringField(_l("手机号码（用于登录）"), validators=[DataRequired(_l("请填写手机号码"))])
+    password = PasswordField(_l("设置密码（至少8位）"), validators=[DataRequired(_l("请设置密码"))])
     confirm = PasswordField(_l("再次输入密码"), validators=[EqualTo("password", _l("两次输入的密码不一致"))])
     village_id = SelectField(_l("居住的村/社区"), coerce=int,
                              validators=[DataRequired(_l("请选择居住的村或社区"))])
@@ -56,9 +56,9 @@ class StationForm(FlaskForm):
 
 class StaffUserForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=40)])
-    password = PasswordField(_l("初始密码(至少8位)"), validators=[DataRequired(_l("请设置密码"))])
+    password = PasswordField(_l("初始密码（至少8位）"), validators=[DataRequired(_l("请设置密码"))])
     role = SelectField(_l("角色"), validators=[DataRequired()])
-    station_id = SelectField(_l("所属工作站(社工站工作人员必选)"), coerce=int, validators=[Optional()])
+    station_id = SelectField(_l("所属工作站（社工站工作人员必选）"), coerce=int, validators=[Optional()])
 
 
 class CodeForm(FlaskForm):

@@ -19,13 +19,13 @@ from timebank.errors import AuthenticationFailed, Duplicate, Forbidden, NotFound
 from timebank.ledger import service as ledger
 
 MESSAGES = {
-    "id_format": _l("身份证号码应为18位,最后一位可以是数字或X"),
+    "id_format": _l("身份证号码应为18位，最后一位可以是数字或X"),
     "id_birth_date": _l("身份证号码中的出生日期无效"),
-    "id_checksum": _l("身份证号码校验位不正确,请核对"),
+    "id_checksum": _l("身份证号码校验位不正确，请核对"),
     "phone_format": _l("请输入11位手机号码"),
     "password_short": _l("密码至少8位"),
     "password_long": _l("密码最多128位"),
-    "password_common": _l("密码太常见,容易被猜到,请换一个"),
+    "password_common": _l("密码太常见，容易被猜到，请换一个"),
     "password_personal": _l("密码不能包含手机号、用户名、身份证号或出生日期"),
     "password_weak": _l("密码需同时包含字母和数字"),
     "password_reused": _l("新密码不能与最近使用过的5个密码相同"),
@@ -34,7 +34,7 @@ MESSAGES = {
     "duplicate_username": _l("该用户名已被使用"),
     # one answer for an unknown login, a wrong password and a locked account, so none can be told apart
     "bad_credentials": _l("账号或密码错误。多次输错后需等15分钟再试，或请社工站解锁。"),
-    "inactive": _l("该账号已停用,请联系社工站"),
+    "inactive": _l("该账号已停用，请联系社工站"),
     "wrong_password": _l("当前密码不正确"),
     "node_kind": _l("请选择村或社区"),
 }
@@ -379,7 +379,7 @@ def _check_node_fields(session, name, code, latitude, longitude, *, exclude_id) 
     if not (name or "").strip() or not (code or "").strip():
         raise ValidationFailed(_l("名称和编码都必须填写"), field="name")
     if (latitude is None) != (longitude is None):
-        raise ValidationFailed(_l("经度和纬度要么都填,要么都不填"), field="latitude")
+        raise ValidationFailed(_l("经度和纬度要么都填，要么都不填"), field="latitude")
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ValidationFailed(_l("经纬度超出范围"), field="latitude")
     stmt = select(OrgNode.id).where(OrgNode.code == code.strip())

@@ -211,7 +211,7 @@ def password_change():
             return render_template("accounts/password.html", form=form), error.status
         db.session.commit()
         login_user(current_user._get_current_object())  # this browser keeps a session with the new version
-        flash(_("密码已修改,其他设备上的登录已全部退出"))
+        flash(_("密码已修改，其他设备上的登录已全部退出"))
         return redirect(url_for("accounts.me"))
     return render_template("accounts/password.html", form=form), 422 if request.method == "POST" else 200
 

@@ -26,7 +26,7 @@ bp = Blueprint("catalog", __name__, url_prefix="/admin/catalog")
 class CategoryForm(FlaskForm):
     name_zh = StringField(_l("中文名称"), validators=[DataRequired(_l("请填写名称")), Length(max=40)])
     name_en = StringField(_l("英文名称"), validators=[DataRequired(_l("请填写名称")), Length(max=60)])
-    default_minutes = IntegerField(_l("默认时长(分钟)"), validators=[
+    default_minutes = IntegerField(_l("默认时长（分钟）"), validators=[
         DataRequired(), NumberRange(min=15, max=720, message=_l("默认时长应在15到720分钟之间"))])
     skill_ids = SelectMultipleField(_l("所需技能"), coerce=int)
     needs_social_worker = BooleanField(_l("需要社工带领"))

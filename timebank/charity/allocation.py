@@ -64,7 +64,7 @@ def post_request(session, actor: User, data: GoodsRequestInput, *, now: datetime
     quantity = quantity_of(data.quantity)
     reason = (data.reason or "").strip()
     if not reason or len(reason) > 300:
-        raise ValidationFailed(_l("请填写申请理由(300字以内)"), field="reason")
+        raise ValidationFailed(_l("请填写申请理由（300字以内）"), field="reason")
     from timebank.visits.service import priority_of
 
     request = GoodsRequest(resident_id=resident.id, node_id=resident.node_id, item_id=item.id, quantity=quantity,
@@ -169,7 +169,7 @@ def _post_delivery_visit(session, actor: User, request: GoodsRequest, donation: 
 
     category = session.scalar(select(ServiceCategory).where(ServiceCategory.code == DELIVERY_CATEGORY))
     if category is None or not category.active:
-        raise ValidationFailed(_l("服务目录中没有“送物资”类别,只能到站领取"), field="method")
+        raise ValidationFailed(_l("服务目录中没有“送物资”类别，只能到站领取"), field="method")
     start = (now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     payer = priority_rules.public_payer(priority_facts.priority_of(session, request.resident_id, today))
     if payer is None:
@@ -217,7 +217,7 @@ def _visit_status(session, visit_id: int | None) -> str | None:
 
 def _deliver(session, allocation: Allocation, *, actor_id: int | None, role: str, now: datetime) -> Allocation:
     if allocation.status != "reserved":
-        raise InvalidTransition(_l("已确认收货,不能重复确认") if allocation.status == "delivered"
+        raise InvalidTransition(_l("已确认收货，不能重复确认") if allocation.status == "delivered"
                                 else _l("该分配已取消"), reason="receipt")
     request = session.get(GoodsRequest, allocation.request_id)
     move(session, allocation.donation_id, "delivered", allocation.quantity, allocation_id=allocation.id,

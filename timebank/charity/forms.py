@@ -39,17 +39,17 @@ class ReviewForm(FlaskForm):
 
 
 class EligibilityMixin:
-    statuses = SelectMultipleField(_l("限困难类型(不选则不限)"), validators=[Optional()])
+    statuses = SelectMultipleField(_l("限困难类型（不选则不限）"), validators=[Optional()])
     min_age = IntegerField(_l("最低年龄"), validators=[Optional()])
     max_age = IntegerField(_l("最高年龄"), validators=[Optional()])
-    township_ids = SelectMultipleField(_l("限乡镇(不选则不限)"), coerce=int, validators=[Optional()])
+    township_ids = SelectMultipleField(_l("限乡镇（不选则不限）"), coerce=int, validators=[Optional()])
 
 
 class DonationForm(EligibilityMixin, FlaskForm):
     item_id = SelectField(_l("物资"), coerce=int, validators=[InputRequired(_l("请选择物资"))])
     quantity = StringField(_l("数量"), validators=[DataRequired(_l("请填写数量"))])
     station_id = SelectField(_l("存放在社工站"), coerce=int, validators=[InputRequired(_l("请选择社工站"))])
-    use_by = DateField(_l("保质期至(可不填)"), validators=[Optional()])
+    use_by = DateField(_l("保质期至（可不填）"), validators=[Optional()])
     delivery = SelectField(_l("领取方式"), choices=lambda: [("both", _l("上门送达或到站领取")),
                                                           ("delivery", _l("仅上门送达")),
                                                           ("pickup", _l("仅到站领取"))])
@@ -57,7 +57,7 @@ class DonationForm(EligibilityMixin, FlaskForm):
 
 
 class PoolRuleForm(EligibilityMixin, FlaskForm):
-    category_ids = SelectMultipleField(_l("限服务类别(不选则不限)"), coerce=int, validators=[Optional()])
+    category_ids = SelectMultipleField(_l("限服务类别（不选则不限）"), coerce=int, validators=[Optional()])
 
 
 class WriteOffForm(FlaskForm):
@@ -89,7 +89,7 @@ class GoodsRequestForm(FlaskForm):
 
 class AllocateForm(FlaskForm):
     donation_id = HiddenField(validators=[DataRequired()])
-    method = SelectField(_l("领取方式"), choices=lambda: [("delivery", _l("志愿者上门送达(送物资服务)")),
+    method = SelectField(_l("领取方式"), choices=lambda: [("delivery", _l("志愿者上门送达（送物资服务）")),
                                                          ("pickup", _l("到社工站领取"))])
 
 
@@ -112,9 +112,9 @@ class ApplyForm(CharityForm):
     """The public application: the charity's details and its first login (the owner)."""
 
     registration_number = StringField(_l("慈善组织登记证书编号"), validators=[Optional(), Length(max=40)])
-    contact_email = StringField(_l("电子邮箱(审核结果会发到这里)"), validators=[Optional(), Length(max=200)])
+    contact_email = StringField(_l("电子邮箱（审核结果会发到这里）"), validators=[Optional(), Length(max=200)])
     username = StringField(_l("登录用户名"), validators=[DataRequired(_l("请填写登录用户名")), Length(max=40)])
-    password = PasswordField(_l("设置密码(至少8位，含字母和数字)"), validators=[DataRequired(_l("请设置密码"))])
+    password = PasswordField(_l("设置密码（至少8位，含字母和数字）"), validators=[DataRequired(_l("请设置密码"))])
     confirm = PasswordField(_l("再次输入密码"), validators=[EqualTo("password", _l("两次输入的密码不一致"))])
 
 
@@ -124,7 +124,7 @@ class OpenCharityForm(CharityForm):
     registration_number = StringField(_l("慈善组织登记证书编号"), validators=[Optional(), Length(max=40)])
     contact_email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=200)])
     username = StringField(_l("负责人登录用户名"), validators=[DataRequired(_l("请填写登录用户名")), Length(max=40)])
-    password = PasswordField(_l("初始密码(至少8位，首次登录后须修改)"), validators=[DataRequired(_l("请设置密码"))])
+    password = PasswordField(_l("初始密码（至少8位，首次登录后须修改）"), validators=[DataRequired(_l("请设置密码"))])
 
 
 class ProfileForm(CharityForm):
@@ -135,10 +135,10 @@ class ProfileForm(CharityForm):
 class MemberForm(FlaskForm):
     name = StringField(_l("成员姓名"), validators=[DataRequired(_l("请填写成员姓名")), Length(max=50)])
     username = StringField(_l("登录用户名"), validators=[DataRequired(_l("请填写登录用户名")), Length(max=40)])
-    password = PasswordField(_l("初始密码(至少8位，成员首次登录后须修改)"),
+    password = PasswordField(_l("初始密码（至少8位，成员首次登录后须修改）"),
                              validators=[DataRequired(_l("请设置初始密码"))])
-    email = StringField(_l("电子邮箱(可不填)"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("角色"), choices=lambda: [("member", _l("成员")), ("owner", _l("负责人(可管理成员)"))])
+    email = StringField(_l("电子邮箱（可不填）"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("角色"), choices=lambda: [("member", _l("成员")), ("owner", _l("负责人（可管理成员）"))])
 
 
 class DeactivateForm(FlaskForm):

@@ -88,7 +88,7 @@ def request_allocate(request_id: int):
             allocation.allocate(db.session, current_user, request_id, donation_id, method=form.method.data,
                                 now=clock.now(), today=clock.today())
             db.session.commit()
-            flash(_("已分配,库存已预留"))
+            flash(_("已分配，库存已预留"))
             return redirect(url_for("goods.request_detail", request_id=request_id))
         except DomainError as error:
             db.session.rollback()
@@ -106,7 +106,7 @@ def request_cancel(request_id: int):
         return _detail(request_id, status=422)
     allocation.cancel_request(db.session, current_user, request_id, reason=form.reason.data, now=clock.now())
     db.session.commit()
-    flash(_("物资申请已取消,预留的物资已退回库存"))
+    flash(_("物资申请已取消，预留的物资已退回库存"))
     return redirect(url_for("goods.request_detail", request_id=request_id))
 
 
@@ -122,7 +122,7 @@ def allocation_cancel(allocation_id: int):
                                              now=clock.now())
         db.session.commit()
         request_id = str(alloc.request_id)
-        flash(_("分配已取消,物资已退回库存"))
+        flash(_("分配已取消，物资已退回库存"))
     if request_id.isdigit():
         return redirect(url_for("goods.request_detail", request_id=int(request_id)))
     return redirect(url_for("goods.request_list"))
@@ -133,7 +133,7 @@ def allocation_cancel(allocation_id: int):
 def allocation_receipt(allocation_id: int):
     form = ReceiptForm()
     if not form.validate_on_submit():
-        flash(_("页面已过期,请刷新后重试"), "error")
+        flash(_("页面已过期，请刷新后重试"), "error")
     else:
         try:
             alloc = allocation.confirm_receipt(db.session, current_user, allocation_id, now=clock.now(),

@@ -73,7 +73,7 @@ def _username(raw: str | None) -> str:
 def _member_name(raw: str | None) -> str:
     value = (raw or "").strip()
     if not 2 <= len(value) <= 50:
-        raise ValidationFailed(_l("请填写成员姓名(2到50字)"), field="name")
+        raise ValidationFailed(_l("请填写成员姓名（2到50字）"), field="name")
     return value
 
 
@@ -286,7 +286,7 @@ def deactivate(session, actor: User, charity_id: int, *, reason: str, now: datet
         raise InvalidTransition(_l("该机构已停用"))
     reason = (reason or "").strip()
     if not reason or len(reason) > 300:
-        raise ValidationFailed(_l("请填写停用原因(300字以内)"), field="reason")
+        raise ValidationFailed(_l("请填写停用原因（300字以内）"), field="reason")
     charity.deactivated_at, charity.deactivation_reason = now, reason
     for member in charity.members:
         _end_login(session, member.user, now=now, deactivate=False)

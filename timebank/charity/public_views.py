@@ -55,7 +55,7 @@ def _csv(report, name: str) -> Response:
              t.in_stock if dim == "item" else ""] for dim, key, t in report.rows()]
     rows.append([_("合计"), "", report.total.received, report.total.allocated, report.total.delivered,
                  report.total.returned, report.total.gone, report.total.in_stock])
-    rows.append([_("捐赠时长(分钟)"), "", report.hours_donated, "", "", "", "", ""])
-    rows.append([_("支付服务时长(分钟)"), "", report.hours_paid, "", "", "", "", ""])
+    rows.append([_("捐赠时长（分钟）"), "", report.hours_donated, "", "", "", "", ""])
+    rows.append([_("支付服务时长（分钟）"), "", report.hours_paid, "", "", "", "", ""])
     return exports.csv_response([_("维度"), _("名称"), _("捐赠入库"), _("已分配"), _("已送达"), _("退回"),
                                  _("过期或报损"), _("库存")], rows, f"transparency-{name}.csv")

@@ -35,13 +35,13 @@ from timebank.people.domain import HARDSHIP_KINDS
 from timebank.people.models import ResidentProfile
 
 MESSAGES = {
-    "credit_format": _l("统一社会信用代码应为18位数字或大写字母(不含I、O、S、V、Z)"),
-    "credit_checksum": _l("统一社会信用代码校验位不正确,请核对"),
+    "credit_format": _l("统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）"),
+    "credit_checksum": _l("统一社会信用代码校验位不正确，请核对"),
     "quantity": _l("数量应为1到100000之间的整数"),
     "stock": _l("库存不足"),
     "reserved": _l("预留数量不足"),
     "age_range": _l("年龄范围不正确"),
-    "use_by_past": _l("该物资已过保质期,不能捐赠或分配"),
+    "use_by_past": _l("该物资已过保质期，不能捐赠或分配"),
     "status": _l("服务对象不符合该捐赠的困难类型要求"),
     "age": _l("服务对象不符合年龄要求"),
     "township": _l("服务对象不在限定的乡镇"),
@@ -102,7 +102,7 @@ def charity_of(session, user: User | None) -> Charity | None:
 def _clean(data: CharityInput) -> dict:
     name = (data.name or "").strip()
     if not 2 <= len(name) <= 100:
-        raise ValidationFailed(_l("请填写机构名称(2到100字)"), field="name")
+        raise ValidationFailed(_l("请填写机构名称（2到100字）"), field="name")
     try:
         code = domain.parse_credit_code(data.credit_code)
     except domain.CharityRuleBroken as error:
@@ -194,7 +194,7 @@ def add_cash_note(session, actor: User, *, receipt_ref: str, note: str, now: dat
     if not receipt_ref or len(receipt_ref) > 60:
         raise ValidationFailed(_l("请填写机构自己开具的收据编号"), field="receipt_ref")
     if not note or len(note) > 300:
-        raise ValidationFailed(_l("请填写说明(300字以内)"), field="note")
+        raise ValidationFailed(_l("请填写说明（300字以内）"), field="note")
     row = CashGiftNote(charity_id=charity.id, receipt_ref=receipt_ref, note=note, created_by_id=actor.id,
                        created_at=now)
     session.add(row)
@@ -288,7 +288,7 @@ def create_donation(session, actor: User, data: DonationInput, *, now: datetime,
         raise ValidationFailed(_l("所选社工站不存在"), field="station_id")
     node_id = station.node_id if station else data.node_id
     if node_id is None or session.get(OrgNode, node_id) is None:
-        raise ValidationFailed(_l("请选择存放地点(社工站或村/社区)"), field="node_id")
+        raise ValidationFailed(_l("请选择存放地点（社工站或村/社区）"), field="node_id")
     statuses = _statuses(data.statuses)
     townships = _townships(session, data.township_ids)
     _ages(data.min_age, data.max_age)

@@ -76,13 +76,13 @@ def register():
         try:
             if existing is None:
                 service.register_charity(db.session, current_user, _charity_input(form), now=clock.now())
-                message = _("已提交登记,请等待县民政局审核")
+                message = _("已提交登记，请等待县民政局审核")
             else:
                 resubmitted = existing.status == "rejected"
                 onboarding.update_profile(db.session, current_user, _charity_input(form),
                                        registration_number=form.registration_number.data,
                                        contact_email=form.contact_email.data, now=clock.now())
-                message = _("已重新提交,请等待县民政局审核") if resubmitted else _("机构信息已保存")
+                message = _("已重新提交，请等待县民政局审核") if resubmitted else _("机构信息已保存")
             db.session.commit()
             flash(message)
             return redirect(url_for("charity.dashboard"))
@@ -109,7 +109,7 @@ def donation_new():
                 min_age=form.min_age.data, max_age=form.max_age.data, use_by=form.use_by.data,
                 delivery=form.delivery.data, note=form.note.data), now=clock.now(), today=clock.today())
             db.session.commit()
-            flash(_("捐赠已登记,库存 %(n)s", n=donation.stock))
+            flash(_("捐赠已登记，库存 %(n)s", n=donation.stock))
             return redirect(url_for("charity.donation_detail", donation_id=donation.id))
         except DomainError as error:
             db.session.rollback()
@@ -195,7 +195,7 @@ def note_add():
             service.add_cash_note(db.session, current_user, receipt_ref=form.receipt_ref.data, note=form.note.data,
                                   now=clock.now())
             db.session.commit()
-            flash(_("已记录(仅作说明,资金以机构自己的收据为准)"))
+            flash(_("已记录（仅作说明，资金以机构自己的收据为准）"))
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")

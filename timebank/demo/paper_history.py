@@ -67,8 +67,8 @@ def _demo_file(session, station: User) -> bytes:
         id_number = make_id_number("420102", date(1938 + index, 3, 1), 901 + 2 * index)
         if index == 2:
             id_number = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")  # a wrong check digit
-        cells = {"姓名": f"导入示例{index + 1}", "公民身份号码": id_number, "所属乡镇(街道)": township,
-                 "所属村(社区)": "无此村" if index == 4 else village, "居住情况": "独居", "困难类型": "特困",
+        cells = {"姓名": f"导入示例{index + 1}", "公民身份号码": id_number, "所属乡镇（街道）": township,
+                 "所属村（社区）": "无此村" if index == 4 else village, "居住情况": "独居", "困难类型": "特困",
                  "认定文书编号": f"TK-{index + 1:03d}", "复核日期": "2099-12-31", "知情同意书编号": "ZQ-D"}
         rows.append([cells.get(header, "") for header in HEADERS["residents"]])
     book = Workbook()

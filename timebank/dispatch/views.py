@@ -37,9 +37,9 @@ def run_create():
     run = service.run_matching(db.session, current_user, scope, now=clock.now())
     db.session.commit()
     if run.status == "ok":
-        flash(_("匹配完成:向志愿者发出%(n)s个推荐", n=run.assigned))
+        flash(_("匹配完成：向志愿者发出%(n)s个推荐", n=run.assigned))
     else:
-        flash(_("匹配失败,已记录原因,数据没有任何改动"), "error")
+        flash(_("匹配失败，已记录原因，数据没有任何改动"), "error")
     return redirect(url_for("dispatch.run_detail", run_id=run.id))
 
 
@@ -85,10 +85,10 @@ def proposal_accept(proposal_id: int):
         db.session.rollback()
         if error.status == 404:
             raise
-        flash(_("无法接受:%(why)s", why=error.message), "error")
+        flash(_("无法接受：%(why)s", why=error.message), "error")
         return redirect(url_for("dispatch.mine"))
     db.session.commit()
-    flash(_("已接受,服务已加入“我的任务”"))
+    flash(_("已接受，服务已加入“我的任务”"))
     return redirect(url_for("visits.detail", request_id=proposal.request_id))
 
 
@@ -98,7 +98,7 @@ def proposal_decline(proposal_id: int):
     ActionForm().validate_on_submit()
     service.decline(db.session, current_user, proposal_id, reason=request.form.get("reason"), now=clock.now())
     db.session.commit()
-    flash(_("已婉拒,名额会推荐给其他志愿者"))
+    flash(_("已婉拒，名额会推荐给其他志愿者"))
     return redirect(url_for("dispatch.mine"))
 
 
@@ -114,7 +114,7 @@ def goods_accept(proposal_id: int):
         db.session.rollback()
         if error.status == 404:
             raise
-        flash(_("无法分配:%(why)s", why=error.message), "error")
+        flash(_("无法分配：%(why)s", why=error.message), "error")
         return redirect(request.referrer if request.referrer and request.referrer.startswith(request.host_url)
                         else url_for("dispatch.run_list"))
     db.session.commit()
@@ -129,5 +129,5 @@ def goods_reject(proposal_id: int):
     proposal = service.reject_goods(db.session, current_user, proposal_id, reason=request.form.get("reason"),
                                     now=clock.now())
     db.session.commit()
-    flash(_("已拒绝该物资推荐,下次匹配不再推荐这批捐赠给该申请"))
+    flash(_("已拒绝该物资推荐，下次匹配不再推荐这批捐赠给该申请"))
     return redirect(url_for("dispatch.run_detail", run_id=proposal.run_id))

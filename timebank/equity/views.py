@@ -51,7 +51,7 @@ COLOURS = {"recent": ("#1b5e20", "#ffffff"), "month": ("#aed581", "#1a1a1a"), "q
 
 def headers() -> list[str]:
     names = labels()["priority_group"]
-    return ([_("乡镇(街道)"), _("村(社区)"), _("困难群众人数"), _("其中一、二级优先")]
+    return ([_("乡镇（街道）"), _("村（社区）"), _("困难群众人数"), _("其中一、二级优先")]
             + [names.get(key, key) for key in queries.Equity([], [], 0, clock.today()).groups]
             + [_("期间内需求数"), _("待服务需求"), _("期间内上门次数"), _("期间内服务分钟"), _("距上次服务天数"),
                _("本村有站点"),

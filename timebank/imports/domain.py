@@ -11,17 +11,17 @@ from datetime import date, datetime
 from timebank.accounts.domain import IdentityError, normalize_phone, parse_id_number
 
 RESIDENT_HEADERS = (
-    "姓名", "公民身份号码", "性别", "出生日期", "联系电话", "所属乡镇(街道)", "所属村(社区)", "详细住址",
+    "姓名", "公民身份号码", "性别", "出生日期", "联系电话", "所属乡镇（街道）", "所属村（社区）", "详细住址",
     "居住情况", "残疾等级", "困难类型", "认定文书编号", "认定日期", "复核日期", "知情同意书编号", "备注",
 )
 VOLUNTEER_HEADERS = (
-    "姓名", "公民身份号码", "性别", "出生日期", "联系电话", "所属乡镇(街道)", "所属村(社区)", "详细住址",
+    "姓名", "公民身份号码", "性别", "出生日期", "联系电话", "所属乡镇（街道）", "所属村（社区）", "详细住址",
     "紧急联系人", "紧急联系人电话", "知情同意书编号",
 )
 HEADERS = {"residents": RESIDENT_HEADERS, "volunteers": VOLUNTEER_HEADERS}
 REQUIRED = {
-    "residents": ("姓名", "公民身份号码", "所属乡镇(街道)", "所属村(社区)", "知情同意书编号"),
-    "volunteers": ("姓名", "公民身份号码", "所属乡镇(街道)", "所属村(社区)", "紧急联系人", "紧急联系人电话",
+    "residents": ("姓名", "公民身份号码", "所属乡镇（街道）", "所属村（社区）", "知情同意书编号"),
+    "volunteers": ("姓名", "公民身份号码", "所属乡镇（街道）", "所属村（社区）", "紧急联系人", "紧急联系人电话",
                    "知情同意书编号"),
 }
 # the names counties use for each status (the first is the one the template's drop-down offers)

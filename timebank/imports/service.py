@@ -94,11 +94,11 @@ def check(session, actor: User, kind: str, rows: list[domain.Row], *, today: dat
     found = _existing(session, rows)
     out = Checked(rows=rows, villages={}, existing={})
     for row in rows:
-        place = (row.get("所属乡镇(街道)"), row.get("所属村(社区)"))
+        place = (row.get("所属乡镇（街道）"), row.get("所属村（社区）"))
         if all(place):
             node_id = villages.get(place)
             if node_id is None:
-                row.problems.append(domain.Problem("village", "所属村(社区)", "/".join(place)))
+                row.problems.append(domain.Problem("village", "所属村（社区）", "/".join(place)))
             else:
                 out.villages[row.number] = node_id
         if row.id_number is None:

@@ -8,7 +8,7 @@ import io
 from timebank.exports import safe_row
 from timebank.imports.domain import DISABILITY_NAMES, HARDSHIP_NAMES, HEADERS, LIVING_NAMES, REQUIRED
 
-WIDTHS = {"姓名": 10, "公民身份号码": 21, "联系电话": 14, "所属乡镇(街道)": 16, "所属村(社区)": 16,
+WIDTHS = {"姓名": 10, "公民身份号码": 21, "联系电话": 14, "所属乡镇（街道）": 16, "所属村（社区）": 16,
           "详细住址": 28, "困难类型": 16, "认定文书编号": 18, "知情同意书编号": 16, "备注": 24,
           "紧急联系人电话": 16}
 EXAMPLE = {
@@ -21,7 +21,7 @@ INSTRUCTIONS = (
     ("填写说明",),
     ("1. 第一个工作表是导入数据：不要修改表头，每行一人，不要合并单元格，不要使用公式。",),
     ("2. 带 * 的列必须填写；性别和出生日期可不填，填写时须与身份证号码一致。",),
-    ("3. 所属乡镇(街道)和所属村(社区)须与“村(社区)名单”工作表中的名称完全一致。",),
+    ("3. 所属乡镇（街道）和所属村（社区）须与“村（社区）名单”工作表中的名称完全一致。",),
     ("4. 一人有多个困难类型时，每个类型占一行，姓名和身份证号码相同。",),
     ("5. 日期写成 2026-01-05 或 2026/1/5；复核日期须晚于今天。",),
     ("6. 上传后先检查，列出每一行的问题；全部无误后再确认导入，要么全部导入，要么一行也不导入。",),
@@ -58,8 +58,8 @@ def template_bytes(kind: str, villages: list[tuple[str, str]]) -> bytes:
             validation = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
             validation.add(f"{column}2:{column}5001")
             data.add_data_validation(validation)
-    places = book.create_sheet("村(社区)名单")
-    places.append(["所属乡镇(街道)", "所属村(社区)"])
+    places = book.create_sheet("村（社区）名单")
+    places.append(["所属乡镇（街道）", "所属村（社区）"])
     for township, village in villages:
         places.append(safe_row((township, village)))
     places.column_dimensions["A"].width = 20

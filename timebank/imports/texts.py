@@ -39,7 +39,7 @@ ROW = {
     "repeat": _l("与第%(value)s行是同一人"),
     "repeat_name": _l("与第%(value)s行身份证号码相同但姓名不同"),
     "repeat_status": _l("与第%(value)s行重复登记了同一困难类型"),
-    "village": _l("在您管辖的范围内找不到村(社区)“%(value)s”"),
+    "village": _l("在您管辖的范围内找不到村（社区）“%(value)s”"),
     "minor": _l("未满%(value)s周岁，须由监护人陪同到社工站登记，不能批量导入"),
     "elsewhere": _l("该身份证号码已在其他乡镇登记，请联系对方社工站"),
     "name_differs": _l("该身份证号码已登记为“%(value)s”，与填写的姓名不一致"),

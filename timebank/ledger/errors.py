@@ -17,28 +17,28 @@ class InsufficientBalance(DomainError):
 class PolicyViolation(DomainError):
     status = 422
     code = "policy_violation"
-    message = _l("按本县时间银行规定,不能进行此操作")
+    message = _l("按本县时间银行规定，不能进行此操作")
 
 
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
-    message = _l("该操作编号已用于另一笔不同的操作,请刷新页面后重新提交")
+    message = _l("该操作编号已用于另一笔不同的操作，请刷新页面后重新提交")
 
 
 class AlreadyResolved(InvalidTransition):
     code = "already_resolved"
-    message = _l("该笔预留已经处理过(已结算、作废或过期)")
+    message = _l("该笔预留已经处理过（已结算、作废或过期）")
 
 
 class AlreadyReversed(InvalidTransition):
     code = "already_reversed"
-    message = _l("该笔转账已经冲正过,不能再次冲正")
+    message = _l("该笔转账已经冲正过，不能再次冲正")
 
 
 class LedgerBusy(DomainError):
     status = 503
     code = "busy"
-    message = _l("系统繁忙,请稍后再试")
+    message = _l("系统繁忙，请稍后再试")
 
 
 class NeedsSecondAdmin(Forbidden):
@@ -49,11 +49,11 @@ class NeedsSecondAdmin(Forbidden):
 RULE_MESSAGES = {
     "minutes_not_integer": _l("时长必须是整数分钟"),
     "minutes_not_positive": _l("时长必须大于0分钟"),
-    "minutes_too_large": _l("时长过大,请核对后再填"),
+    "minutes_too_large": _l("时长过大，请核对后再填"),
     "not_relative": _l("只能转赠给已登记的直系亲属"),
-    "unverified": _l("该亲属关系尚未经社工站核实,暂时不能转赠"),
-    "kinship": _l("按本县规定,不能转赠给这位亲属"),
-    "redeem_age": _l("按本县规定,本人或配偶达到兑换年龄(或经认定有特殊困难)后才能用时长兑换服务"),
+    "unverified": _l("该亲属关系尚未经社工站核实，暂时不能转赠"),
+    "kinship": _l("按本县规定，不能转赠给这位亲属"),
+    "redeem_age": _l("按本县规定，本人或配偶达到兑换年龄（或经认定有特殊困难）后才能用时长兑换服务"),
     "minor": _l("未成年人只能在集体活动中或经监护人同意后记录服务时长"),
     "deceased": _l("该账户的主人已登记为已故，余额按本县规定处理，不能再使用。"),
 }

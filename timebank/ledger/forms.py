@@ -30,15 +30,15 @@ class HoursMixin:
 
 class GiftForm(HoursMixin, FlaskForm):
     to_person_id = SelectField(_l("转赠给"), coerce=int, validators=[InputRequired(_l("请选择亲属"))])
-    memo = StringField(_l("留言(可不填)"), validators=[Optional(), Length(max=200)])
+    memo = StringField(_l("留言（可不填）"), validators=[Optional(), Length(max=200)])
     idempotency_key = HiddenField(validators=KEY_VALIDATORS)
     confirmed = HiddenField()
 
 
 class DonateForm(HoursMixin, FlaskForm):
-    pool = SelectField(_l("捐给"), choices=[SelectChoice("county_donation", _l("县捐赠时间池(优先服务最困难的老人)"))],
+    pool = SelectField(_l("捐给"), choices=[SelectChoice("county_donation", _l("县捐赠时间池（优先服务最困难的老人）"))],
                        validators=[DataRequired()])
-    memo = StringField(_l("留言(可不填)"), validators=[Optional(), Length(max=200)])
+    memo = StringField(_l("留言（可不填）"), validators=[Optional(), Length(max=200)])
     idempotency_key = HiddenField(validators=KEY_VALIDATORS)
     confirmed = HiddenField()
 
@@ -47,7 +47,7 @@ class GrantForm(HoursMixin, FlaskForm):
     to = SelectField(_l("发放到"), choices=[SelectChoice("backstop", _l("政府兜底时间池")),
                                            SelectChoice("person", _l("一位服务对象"))],
                      validators=[DataRequired(_l("请选择发放到哪里"))])
-    person_id = IntegerField(_l("服务对象编号(发给服务对象时填写,在服务对象资料页可以看到)"),
+    person_id = IntegerField(_l("服务对象编号（发给服务对象时填写，在服务对象资料页可以看到）"),
                              validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message=_l("编号不正确"))])
     reason = StringField(_l("发放原因"), validators=[DataRequired(_l("请填写发放原因")), Length(max=200)])
     idempotency_key = HiddenField(validators=KEY_VALIDATORS)

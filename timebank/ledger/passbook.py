@@ -36,7 +36,7 @@ def load(session, actor: User, person_id: int) -> Passbook:
 
 
 def headers() -> list[str]:
-    return [_("编号"), _("时间"), _("类型"), _("状态"), _("对方"), _("分钟"), _("收支(分钟)"), _("备注")]
+    return [_("编号"), _("时间"), _("类型"), _("状态"), _("对方"), _("分钟"), _("收支（分钟）"), _("备注")]
 
 
 def table_rows(session, account_id: int, filters: queries.Filters | None = None) -> Iterator[list]:

@@ -105,7 +105,7 @@ def open_charity_account(session, charity_id: int, name: str) -> LedgerAccount:
 
 def check_key(key: str | None) -> str:
     if not key or not KEY_RE.match(key):
-        raise ValidationFailed(_l("缺少或无效的操作编号(Idempotency-Key:1到80个字母、数字或 ._:-)"),
+        raise ValidationFailed(_l("缺少或无效的操作编号（Idempotency-Key:1到80个字母、数字或 ._:-）"),
                                field="idempotency_key")
     return key
 
@@ -526,7 +526,7 @@ def gift(session, actor: User, *, to_person_id: int, minutes, memo: str | None, 
 
     def attempt() -> Outcome:
         if actor.person_id is None:
-            raise Forbidden(_l("您的登录账号没有关联个人信息,无法使用时间账户"))
+            raise Forbidden(_l("您的登录账号没有关联个人信息，无法使用时间账户"))
         if to_person_id == actor.person_id:
             raise ValidationFailed(_l("不能转赠给自己"), field="to_person_id")
         people = (actor.person_id, to_person_id)
@@ -581,7 +581,7 @@ def donate(session, actor: User, *, pool: str, minutes, key: str, memo: str | No
 
     def attempt() -> Outcome:
         if actor.person_id is None:
-            raise Forbidden(_l("您的登录账号没有关联个人信息,无法使用时间账户"))
+            raise Forbidden(_l("您的登录账号没有关联个人信息，无法使用时间账户"))
         if pool in DONATION_POOLS:
             code = domain.pool_code(pool)
         elif isinstance(pool, str) and pool.startswith("charity:"):
@@ -623,7 +623,7 @@ def reverse(session, actor: User, *, transfer_id: int, reason: str, key: str, no
         raise NotFound(field="transfer_id")
     _require_account_scope(session, actor, original)
     if original.phase not in domain.POSTED_PHASES:
-        raise ValidationFailed(_l("只能冲正已入账的转账;预留请作废"), field="transfer_id")
+        raise ValidationFailed(_l("只能冲正已入账的转账；预留请作废"), field="transfer_id")
     locked = lock(session, original.debit_account_id, original.credit_account_id)
     if session.scalar(select(Transfer.id).where(Transfer.reverses_id == original.id)) is not None:
         raise AlreadyReversed(field="transfer_id")

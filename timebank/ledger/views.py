@@ -148,7 +148,7 @@ def donate():
             attach_error(form, error)
         form.confirmed.data = ""
         return render_template("ledger/donate.html", form=form, account=account), error.status
-    flash(_("感谢您捐出 %(m)s,这些时长将优先服务最困难的老人", m=format_minutes(outcome.transfer.minutes)))
+    flash(_("感谢您捐出 %(m)s，这些时长将优先服务最困难的老人", m=format_minutes(outcome.transfer.minutes)))
     return redirect(url_for("ledger.account"))
 
 
@@ -187,7 +187,7 @@ def overview():
 @roles_required("admin")
 def check_run():
     report = committed(db.session, lambda: reconcile.run_check(db.session, now=clock.now()))
-    flash(_("对账通过") if report.ok else _("对账发现问题,请查看下方记录"), "message" if report.ok else "warning")
+    flash(_("对账通过") if report.ok else _("对账发现问题，请查看下方记录"), "message" if report.ok else "warning")
     return redirect(url_for("ledger.overview"))
 
 
@@ -213,7 +213,7 @@ def grant_create():
     if isinstance(result, ledger.Outcome):
         flash(_("已发放 %(m)s", m=format_minutes(result.transfer.minutes)))
     else:
-        flash(_("发放额度较大,已提交,等待另一位管理员批准"))
+        flash(_("发放额度较大，已提交，等待另一位管理员批准"))
     return redirect(url_for("ledger.overview"))
 
 

@@ -33,10 +33,10 @@ def event(code, label, title, body):
 
 event("volunteer_approved", _l("志愿者审核结果"),
       lambda p: _("您的志愿者注册已审核通过"),
-      lambda p: _("%(station)s已审核通过您的志愿者注册,现在可以接受服务任务了。", station=p.get("station", "")))
+      lambda p: _("%(station)s已审核通过您的志愿者注册，现在可以接受服务任务了。", station=p.get("station", "")))
 event("volunteer_rejected", _l("志愿者审核结果"),
       lambda p: _("您的志愿者注册未通过审核"),
-      lambda p: _("原因:%(reason)s。如有疑问请联系社工站。", reason=p.get("reason", "")))
+      lambda p: _("原因：%(reason)s。如有疑问请联系社工站。", reason=p.get("reason", "")))
 event("volunteer_reopened", _l("志愿者审核结果"),
       lambda p: _("您的志愿者注册已重新进入审核"),
       lambda p: _("%(station)s重新受理了您的志愿者注册（原因：%(reason)s），审核结果会另行通知。",
@@ -46,15 +46,15 @@ event("signup_attempt", _l("账号安全"),
       lambda p: _("有人用您的身份证号或手机号提交了志愿者注册，系统没有创建新账号。如果不是您本人操作，请联系社工站。"))
 event("balance_overflow", _l("时间账户超出上限"),
       lambda p: _("超出存储上限的时长已转入县时间池"),
-      lambda p: _("您的时间账户超过存储上限,%(minutes)s已按规定转入县公益时间池,用于帮助更困难的老人。",
+      lambda p: _("您的时间账户超过存储上限，%(minutes)s已按规定转入县公益时间池，用于帮助更困难的老人。",
                   minutes=_minutes(p)))
 event("visit_reminder", _l("服务提醒"),
-      lambda p: _("服务提醒:%(when)s", when=p.get("when", "")),
-      lambda p: _("您报名的服务“%(title)s”将于%(when)s开始,地点:%(place)s。请按时到达并扫码签到。",
+      lambda p: _("服务提醒：%(when)s", when=p.get("when", "")),
+      lambda p: _("您报名的服务“%(title)s”将于%(when)s开始，地点：%(place)s。请按时到达并扫码签到。",
                   title=p.get("title", ""), when=p.get("when", ""), place=p.get("place", "")))
 event("visit_auto_confirmed", _l("服务自动确认"),
       lambda p: _("服务已自动确认"),
-      lambda p: _("服务“%(title)s”在规定天数内无人提出异议,已自动确认,%(minutes)s已记入您的时间账户。",
+      lambda p: _("服务“%(title)s”在规定天数内无人提出异议，已自动确认，%(minutes)s已记入您的时间账户。",
                   title=p.get("title", ""), minutes=_minutes(p)))
 event("visit_awaiting_confirmation", _l("服务待确认"),
       lambda p: _("服务已完成，请确认"),
@@ -70,22 +70,22 @@ event("visit_review_rejected", _l("需求审核结果"),
                   title=p.get("title", ""), reason=p.get("reason", "")))
 event("proposal_offered", _l("匹配推荐"),
       lambda p: _("有一项服务推荐给您"),
-      lambda p: _("系统为您推荐了服务“%(title)s”(%(when)s),请在%(deadline)s前接受或婉拒。",
+      lambda p: _("系统为您推荐了服务“%(title)s”（%(when)s），请在%(deadline)s前接受或婉拒。",
                   title=p.get("title", ""), when=p.get("when", ""), deadline=p.get("deadline", "")))
 event("proposal_expired", _l("匹配推荐"),
       lambda p: _("推荐已过期"),
-      lambda p: _("服务“%(title)s”的推荐已过期,名额已交给其他志愿者。", title=p.get("title", "")))
+      lambda p: _("服务“%(title)s”的推荐已过期，名额已交给其他志愿者。", title=p.get("title", "")))
 event("care_visit_created", _l("主动关爱"),
       lambda p: _("已生成探访关爱任务"),
-      lambda p: _("%(name)s已有%(days)s天没有接受探访,系统已生成探访关爱任务。",
+      lambda p: _("%(name)s已有%(days)s天没有接受探访，系统已生成探访关爱任务。",
                   name=p.get("name", ""), days=p.get("days", "")))
 event("ledger_check_failed", _l("账务核对异常"),
       lambda p: _("时间账务核对发现问题"),
-      lambda p: _("夜间核对发现%(count)s处问题:%(summary)s", count=p.get("count", 0), summary=p.get("summary", "")))
+      lambda p: _("夜间核对发现%(count)s处问题：%(summary)s", count=p.get("count", 0), summary=p.get("summary", "")))
 event("charity_reviewed", _l("机构审核结果"),
       lambda p: _("机构登记已审核通过") if p.get("approved") else _("机构登记未通过审核"),
-      lambda p: _("%(name)s的登记已审核通过,现在可以捐赠物资和时长了。", name=p.get("name", "")) if p.get("approved")
-      else _("%(name)s的登记未通过审核,原因:%(reason)s", name=p.get("name", ""), reason=p.get("reason", "")))
+      lambda p: _("%(name)s的登记已审核通过，现在可以捐赠物资和时长了。", name=p.get("name", "")) if p.get("approved")
+      else _("%(name)s的登记未通过审核，原因：%(reason)s", name=p.get("name", ""), reason=p.get("reason", "")))
 event("charity_applied", _l("机构登记申请"),
       lambda p: _("有新的机构登记申请待审核"),
       lambda p: _("%(name)s提交了机构登记申请，请在“慈善组织审核”中审核。", name=p.get("name", "")))

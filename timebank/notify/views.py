@@ -26,7 +26,7 @@ bp = Blueprint("notify", __name__)
 
 
 class PreferencesForm(FlaskForm):
-    email = StringField(_l("电子邮箱(可不填)"), validators=[Optional(), Length(max=200)])
+    email = StringField(_l("电子邮箱（可不填）"), validators=[Optional(), Length(max=200)])
 
 
 class ActionForm(FlaskForm):

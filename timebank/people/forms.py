@@ -9,13 +9,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
 class ReviewForm(FlaskForm):
-    reason = TextAreaField(_l("审核意见(不通过时必填)"), validators=[Optional(), Length(max=300)])
+    reason = TextAreaField(_l("审核意见（不通过时必填）"), validators=[Optional(), Length(max=300)])
 
 
 class ResidentForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=50)])
     id_number = StringField(_l("身份证号码"), validators=[DataRequired(_l("请填写身份证号码"))])
-    phone = StringField(_l("联系电话(可不填)"), validators=[Optional()])
+    phone = StringField(_l("联系电话（可不填）"), validators=[Optional()])
     village_id = SelectField(_l("所在村/社区"), coerce=int, validators=[DataRequired(_l("请选择村或社区"))])
     address = StringField(_l("详细住址"), validators=[Optional(), Length(max=200)])
     living_situation = SelectField(_l("居住情况"), validators=[DataRequired()])
@@ -38,7 +38,7 @@ class RelativeForm(FlaskForm):
     kinship = SelectField(_l("与老人的关系"), validators=[DataRequired(_l("请选择关系"))])
     consent_form_ref = StringField(_l("家属纸质知情同意书编号"), validators=[DataRequired(_l("请填写纸质知情同意书编号")),
                                                                      Length(max=60)])
-    login_password = PasswordField(_l("为家属开通登录的初始密码(可不填)"), validators=[Optional()])
+    login_password = PasswordField(_l("为家属开通登录的初始密码（可不填）"), validators=[Optional()])
 
 
 class PageArgs(FlaskForm):

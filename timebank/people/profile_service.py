@@ -45,7 +45,7 @@ def update_profile(session, actor: User, data: ProfileInput) -> VolunteerProfile
         if not (0 <= weekday <= 6 and 0 <= start < end <= 1440):
             raise ValidationFailed(_l("可服务时间的结束须晚于开始"), field="weekly")
     if (data.latitude is None) != (data.longitude is None):
-        raise ValidationFailed(_l("请同时填写纬度和经度,或都不填"), field="latitude")
+        raise ValidationFailed(_l("请同时填写纬度和经度，或都不填"), field="latitude")
     if data.latitude is not None and not (-90 <= data.latitude <= 90 and -180 <= data.longitude <= 180):
         raise ValidationFailed(_l("坐标超出范围"), field="latitude")
     profile.skills = _skills(session, data.skill_ids)

@@ -24,8 +24,8 @@ def _profile_form():
     class ProfileForm(FlaskForm):
         skill_ids = SelectMultipleField(_l("技能"), coerce=int)
         max_hours = IntegerField(_l("每周最多服务小时数"), validators=[DataRequired(), NumberRange(min=0, max=40)])
-        travel_radius_km = IntegerField(_l("服务半径(公里)"), validators=[DataRequired(), NumberRange(min=1, max=50)])
-        latitude = FloatField(_l("家的纬度(可不填,默认用村/社区位置)"), validators=[Optional()])
+        travel_radius_km = IntegerField(_l("服务半径（公里）"), validators=[DataRequired(), NumberRange(min=1, max=50)])
+        latitude = FloatField(_l("家的纬度（可不填，默认用村/社区位置）"), validators=[Optional()])
         longitude = FloatField(_l("家的经度"), validators=[Optional()])
 
     return add_week_fields(ProfileForm)
@@ -33,7 +33,7 @@ def _profile_form():
 
 class ExceptionForm(FlaskForm):
     day = DateField(_l("日期"), validators=[DataRequired(_l("请填写日期"))])
-    available = BooleanField(_l("这天额外有空(不勾选表示这天没空)"))
+    available = BooleanField(_l("这天额外有空（不勾选表示这天没空）"))
     start = StringField(_l("开始"), default="00:00", validators=[DataRequired(), TIME])
     end = StringField(_l("结束"), default="24:00", validators=[DataRequired(), TIME])
 
@@ -135,7 +135,7 @@ def certificate_claim():
         attach_error(form, error)
         return _render(cert_form=form, status=error.status)
     db.session.commit()
-    flash(_("已提交,社工站核实后生效"))
+    flash(_("已提交，社工站核实后生效"))
     return redirect(url_for("profile.profile_edit"))
 
 

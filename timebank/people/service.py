@@ -206,7 +206,7 @@ def add_hardship_status(session, actor: User, person_id: int, *, kind: str, evid
     if today is not None and review_date <= today:
         raise ValidationFailed(_l("下次复核日期应晚于今天"), field="review_date")
     if any(status.kind == kind for status in profile.statuses):
-        raise Duplicate(_l("该类别已登记,请先删除旧记录"), field="kind")
+        raise Duplicate(_l("该类别已登记，请先删除旧记录"), field="kind")
     status = HardshipStatus(kind=kind, evidence_no=evidence_no.strip(), review_date=review_date,
                             verified_by_id=actor.id)
     profile.statuses.append(status)

@@ -8,7 +8,7 @@ from wtforms import HiddenField, PasswordField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", message=_l("请按 时:分 填写,例如 09:00"))
+TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", message=_l("请按 时：分 填写，例如 09:00"))
 
 
 class MultiCheckbox(SelectMultipleField):

@@ -203,7 +203,7 @@ def resident_relative_add(person_id: int):
         attach_error(form, error)
         return _render_detail(person_id, relative=form, status=error.status)
     db.session.commit()
-    flash(_("已登记家属,请核实关系后点击“核实”"))
+    flash(_("已登记家属，请核实关系后点击“核实”"))
     return redirect(url_for("station.resident_detail", person_id=person_id))
 
 

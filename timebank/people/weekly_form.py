@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Optional, Regexp
 
-TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", message=_l("请按 时:分 填写,例如 09:00"))
+TIME = Regexp(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$", message=_l("请按 时：分 填写，例如 09:00"))
 WEEKDAYS = (_l("周一"), _l("周二"), _l("周三"), _l("周四"), _l("周五"), _l("周六"), _l("周日"))
 SIGNUP_DEFAULT = ("09:00", "17:00")  # filled in as real values at sign-up, every day; the person clears days off
 

@@ -29,16 +29,16 @@ class PolicyForm(FlaskForm):
     minor_mode = SelectField(_l("未成年人"), choices=[
         SelectChoice("group_or_guardian", _l("集体活动或经监护人同意")), SelectChoice("group_only", _l("仅限集体活动")),
         SelectChoice("guardian_only", _l("仅限经监护人同意"))])
-    redeem_min_age = IntegerField(_l("兑换服务的年龄(本人或配偶)"), validators=[InputRequired()])
+    redeem_min_age = IntegerField(_l("兑换服务的年龄（本人或配偶）"), validators=[InputRequired()])
     redeem_spouse_counts = BooleanField(_l("配偶达到年龄也可兑换"))
     hardship_exception = BooleanField(_l("经认定有特殊困难的可提前兑换"))
     hardship_redeem_min_age = IntegerField(_l("特殊困难提前兑换的年龄"), validators=[InputRequired()])
     relative_direct_pay = BooleanField(_l("志愿者的时长可直接为年满兑换年龄的直系亲属支付服务（无需先转赠）"))
-    gift_kinships = SelectMultipleField(_l("可转赠的亲属(须经核实)"), choices=[
+    gift_kinships = SelectMultipleField(_l("可转赠的亲属（须经核实）"), choices=[
         SelectChoice("spouse", _l("配偶")), SelectChoice("parent", _l("父母")), SelectChoice("child", _l("子女")), SelectChoice("grandparent", _l("祖父母/外祖父母")),
         SelectChoice("grandchild", _l("孙子女/外孙子女")), SelectChoice("sibling", _l("兄弟姐妹"))],
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    balance_cap_hours = IntegerField(_l("个人存储上限(小时),超出部分自动捐入县捐赠时间池"), validators=[InputRequired()])
+    balance_cap_hours = IntegerField(_l("个人存储上限（小时），超出部分自动捐入县捐赠时间池"), validators=[InputRequired()])
     team_hours_donation_only = BooleanField(_l("团体志愿服务时长仅可捐赠"))
     grant_approval_hours = IntegerField(_l("超过多少小时的发放需要另一位管理员批准"), validators=[InputRequired()])
     hold_expiry_days = IntegerField(_l("预留时长的有效天数"), validators=[InputRequired()])
@@ -51,7 +51,7 @@ class PolicyForm(FlaskForm):
     star_3 = IntegerField(_l("三星所需累计服务小时数"), validators=[Optional()])
     star_4 = IntegerField(_l("四星所需累计服务小时数"), validators=[Optional()])
     star_5 = IntegerField(_l("五星所需累计服务小时数"), validators=[Optional()])
-    note = StringField(_l("修改说明(例如依据的文件)"), validators=[Optional(), Length(max=300)])
+    note = StringField(_l("修改说明（例如依据的文件）"), validators=[Optional(), Length(max=300)])
 
 
 STARS = ("star_1", "star_2", "star_3", "star_4", "star_5")
@@ -118,7 +118,7 @@ def _priority_form(table: priority_rules.Table, formdata=None):
         county_pool_max_tier = IntegerField(_l("县捐赠时间池支付到第几级"), validators=[InputRequired()])
         grace_days = IntegerField(_l("复核日期过后仍计入的宽限天数"), validators=[InputRequired()])
         notice_days = IntegerField(_l("提前多少天提醒社工站复核"), validators=[InputRequired()])
-        note = StringField(_l("修改说明(例如依据的文件)"), validators=[Optional(), Length(max=300)])
+        note = StringField(_l("修改说明（例如依据的文件）"), validators=[Optional(), Length(max=300)])
 
     data = {"backstop_max_tier": table.backstop_max_tier, "county_pool_max_tier": table.county_pool_max_tier,
             "grace_days": table.grace_days, "notice_days": table.notice_days}

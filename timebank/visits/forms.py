@@ -27,17 +27,17 @@ class RequestForm(FlaskForm):
     earliest_start = DateTimeLocalField(_l("最早开始时间"), format=FORMAT,
                                         validators=[DataRequired(_l("请填写开始时间"))])
     latest_end = DateTimeLocalField(_l("最晚结束时间"), format=FORMAT, validators=[DataRequired(_l("请填写结束时间"))])
-    duration_minutes = IntegerField(_l("服务时长(分钟,不填按类别默认)"),
+    duration_minutes = IntegerField(_l("服务时长（分钟，不填按类别默认）"),
                                     validators=[Optional(), NumberRange(min=1, max=720, message=_l("服务时长应在1到720分钟之间"))])
     seats_volunteer = IntegerField(_l("志愿者人数"), default=1,
                                    validators=[InputRequired(), NumberRange(min=0, max=10)])
-    seats_social_worker = IntegerField(_l("社工人数(不填按类别默认)"), validators=[Optional(), NumberRange(min=0, max=10)])
-    skill_ids = SelectMultipleField(_l("所需技能(不选按类别默认)"), coerce=int, validators=[Optional()])
-    repeat_weeks = IntegerField(_l("每周重复(周数,1为不重复)"), default=1,
+    seats_social_worker = IntegerField(_l("社工人数（不填按类别默认）"), validators=[Optional(), NumberRange(min=0, max=10)])
+    skill_ids = SelectMultipleField(_l("所需技能（不选按类别默认）"), coerce=int, validators=[Optional()])
+    repeat_weeks = IntegerField(_l("每周重复（周数，1为不重复）"), default=1,
                                 validators=[InputRequired(), NumberRange(min=1, max=26, message=_l("每周重复的周数应在1到26之间"))])
     payer = SelectField(_l("由谁支付时长"), validators=[DataRequired()])
     urgent = BooleanField(_l("紧急"))
-    safety = BooleanField(_l("安全个案(急难、儿童有危险):只派本站社工"))
+    safety = BooleanField(_l("安全个案（急难、儿童有危险）：只派本站社工"))
 
 
 class AssignForm(FlaskForm):
@@ -70,7 +70,7 @@ class ManualTimeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     rating = SelectField(_l("评价"), coerce=int, validators=[DataRequired(_l("请选择1到5星的评价"))])
-    comment = TextAreaField(_l("留言(可不填)"), validators=[Optional(), Length(max=500)])
+    comment = TextAreaField(_l("留言（可不填）"), validators=[Optional(), Length(max=500)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,7 +83,7 @@ class ReasonForm(FlaskForm):
 
 class ResolveForm(FlaskForm):
     outcome = SelectField(_l("处理结果"))
-    minutes = IntegerField(_l("部分记入的分钟数(每位志愿者)"), validators=[Optional(), NumberRange(min=0, max=720)])
+    minutes = IntegerField(_l("部分记入的分钟数（每位志愿者）"), validators=[Optional(), NumberRange(min=0, max=720)])
     reason = TextAreaField(_l("处理理由"), validators=[DataRequired(_l("请填写处理理由")), Length(max=500)])
 
     def __init__(self, *args, **kwargs):

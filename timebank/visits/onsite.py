@@ -20,18 +20,18 @@ from timebank.visits.service import is_staff_for, load, log, rule_error, seats_o
 
 class CardInvalid(NotFound):
     code = "card_invalid"
-    message = _l("二维码无效:请扫描服务对象的服务卡")
+    message = _l("二维码无效：请扫描服务对象的服务卡")
 
 
 class CardExpired(ValidationFailed):
     status = 410
     code = "card_expired"
-    message = _l("这张服务卡已过期,请联系社工站换发新卡")
+    message = _l("这张服务卡已过期，请联系社工站换发新卡")
 
 
 class NoVisitNow(Forbidden):
     code = "no_visit_now"
-    message = _l("您现在没有这位服务对象的服务任务(请在服务时间前后扫码)")
+    message = _l("您现在没有这位服务对象的服务任务（请在服务时间前后扫码）")
 
 
 def card_token(resident_id: int, issued: datetime) -> str:

@@ -76,8 +76,8 @@ def status_labels() -> dict[str, str]:
 
 @once_per_request
 def tier_labels() -> dict[int, str]:
-    return {1: _("一级(特困/孤儿)"), 2: _("二级(空巢独居/重残/困境儿童)"), 3: _("三级(低保)"),
-            4: _("四级(低保边缘/支出型)"), 5: _("五级(其他)")}
+    return {1: _("一级（特困/孤儿）"), 2: _("二级（空巢独居/重残/困境儿童）"), 3: _("三级（低保）"),
+            4: _("四级（低保边缘/支出型）"), 5: _("五级（其他）")}
 
 
 @once_per_request
@@ -200,7 +200,7 @@ def request_new():
         if created[0].status == "review":
             flash(_("服务需求已提交，由公共时间池支付，需社工站审核后才会发布（共%(n)s次）", n=len(created)))
         else:
-            flash(_("已发布服务需求(共%(n)s次)", n=len(created)))
+            flash(_("已发布服务需求（共%(n)s次）", n=len(created)))
         return redirect(url_for("visits.detail", request_id=created[0].id))
     return render_template("visits/new.html", form=form), 422 if request.method == "POST" else 200
 
@@ -382,7 +382,7 @@ def confirm(request_id: int):
         return _detail(request_id, 422, confirm=form)
     return _run(request_id, lambda: settle.confirm(db.session, current_user, request_id, rating=form.rating.data,
                                                    comment=form.comment.data, now=clock.now(), today=clock.today()),
-                _("已确认服务,时长已记入志愿者账户"), "confirm", form)
+                _("已确认服务，时长已记入志愿者账户"), "confirm", form)
 
 
 @bp.post("/<int:request_id>/dispute")
@@ -392,7 +392,7 @@ def dispute(request_id: int):
     if not form.validate_on_submit():
         return _detail(request_id, 422, dispute=form)
     return _run(request_id, lambda: settle.dispute(db.session, current_user, request_id, reason=form.reason.data,
-                                                   now=clock.now()), _("已提出异议,社工站会尽快处理"), "dispute", form)
+                                                   now=clock.now()), _("已提出异议，社工站会尽快处理"), "dispute", form)
 
 
 @bp.post("/<int:request_id>/resolve")
@@ -493,7 +493,7 @@ def scan_record(token: str):
         db.session.rollback()
         return render_template("visits/scan.html", error=error, found=None, action=ActionForm()), error.status
     db.session.commit()
-    flash(_("签到成功") if found.action == "check_in" else _("签退成功,服务时长已记录,待服务对象确认"))
+    flash(_("签到成功") if found.action == "check_in" else _("签退成功，服务时长已记录，待服务对象确认"))
     if found.action == "check_out" and found.request.status == "done":  # hand the phone to the person served
         return redirect(url_for("visits.elder_confirm", request_id=found.request.id))
     return redirect(url_for("visits.detail", request_id=found.request.id))

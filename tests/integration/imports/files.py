@@ -11,7 +11,7 @@ from timebank.imports.domain import HEADERS
 
 def resident_row(name: str, id_number: str, *, township="甲镇", village="甲镇0村", kind="特困",
                  review="2027-06-30", **extra) -> list:
-    cells = {"姓名": name, "公民身份号码": id_number, "所属乡镇(街道)": township, "所属村(社区)": village,
+    cells = {"姓名": name, "公民身份号码": id_number, "所属乡镇（街道）": township, "所属村（社区）": village,
              "居住情况": "独居", "残疾等级": "无", "困难类型": kind, "认定文书编号": "MZ-1" if kind else "",
              "认定日期": "2025-06-01" if kind else "", "复核日期": review if kind else "", "知情同意书编号": "ZQ-1",
              **extra}
@@ -19,8 +19,8 @@ def resident_row(name: str, id_number: str, *, township="甲镇", village="甲�
 
 
 def volunteer_row(name: str, id_number: str, **extra) -> list:
-    cells = {"姓名": name, "公民身份号码": id_number, "联系电话": "", "所属乡镇(街道)": "甲镇",
-             "所属村(社区)": "甲镇0村", "紧急联系人": "李娜", "紧急联系人电话": "13912345678", "知情同意书编号": "ZQ-9",
+    cells = {"姓名": name, "公民身份号码": id_number, "联系电话": "", "所属乡镇（街道）": "甲镇",
+             "所属村（社区）": "甲镇0村", "紧急联系人": "李娜", "紧急联系人电话": "13912345678", "知情同意书编号": "ZQ-9",
              **extra}
     return [cells.get(header, "") for header in HEADERS["volunteers"]]
 

@@ -12,7 +12,7 @@ GOOD = make_id_number("110101", date(1940, 3, 8), 2)  # a woman
 
 
 def row(**cells) -> domain.Row:
-    base = {"姓名": "王秀英", "公民身份号码": GOOD, "所属乡镇(街道)": "甲镇", "所属村(社区)": "甲镇0村",
+    base = {"姓名": "王秀英", "公民身份号码": GOOD, "所属乡镇（街道）": "甲镇", "所属村（社区）": "甲镇0村",
             "困难类型": "特困", "认定文书编号": "MZ-1", "复核日期": "2027-06-30", "知情同意书编号": "ZQ-1"}
     base.update(cells)
     return domain.check_row("residents", domain.Row(number=2, cells=base), TODAY)

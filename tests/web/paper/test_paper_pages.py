@@ -111,7 +111,7 @@ def test_a_station_imports_through_the_pages(web, session, county, make_staff):
 
     book = load_workbook(io.BytesIO(template.data))
     assert [c.value for c in book.worksheets[0][1]][:2] == ["姓名", "公民身份号码"]
-    assert ("甲镇", "甲镇0村") in [tuple(r) for r in book["村(社区)名单"].iter_rows(min_row=2, values_only=True)]
+    assert ("甲镇", "甲镇0村") in [tuple(r) for r in book["村（社区）名单"].iter_rows(min_row=2, values_only=True)]
     rows = residents(5) + [resident_row("外镇人", new_id_number(date(1950, 1, 1)), township="乙镇", village="乙镇0村")]
     upload = web.post("/imports/residents", {"residents-file": (io.BytesIO(xlsx("residents", rows)), "名单.xlsx")},
                       token_from="/imports/", content_type="multipart/form-data")
