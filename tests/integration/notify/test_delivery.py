@@ -35,7 +35,7 @@ def test_reminders_arrive_in_each_recipients_language(session, mail_config, make
     counts = deliver_due(session, now=NOW)
     assert counts == {"sent": 2, "failed": 0}
     by_to = {m["To"]: m for m in mail_config.messages}
-    assert subject(by_to["zh@example.org"]) == "服务提醒:2026-11-30 09:00"
+    assert subject(by_to["zh@example.org"]) == "服务提醒：2026-11-30 09:00"
     assert "请按时到达并扫码签到" in by_to["zh@example.org"].get_content()
     assert subject(by_to["en@example.org"]) == "Visit reminder: 2026-11-30 09:00"
     assert "check in" in by_to["en@example.org"].get_content()

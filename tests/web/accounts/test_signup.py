@@ -153,7 +153,7 @@ def test_signup_asks_for_weekly_hours_with_real_default_values(web, session, cou
 @pytest.mark.parametrize(("week", "message"), [
     ({"d2_start": "09:00", "d2_end": ""}, "请同时填写开始和结束时间"),
     ({"d2_start": "12:00", "d2_end": "09:00"}, "结束时间须晚于开始时间"),
-    ({"d2_start": "9点", "d2_end": "12:00"}, "请按 时:分 填写"),
+    ({"d2_start": "9点", "d2_end": "12:00"}, "请按 时：分 填写"),
 ])
 def test_bad_weekly_hours_are_shown_on_that_day_and_nothing_is_written(web, session, county, week, message):
     before = rows(session)
