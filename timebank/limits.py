@@ -127,7 +127,8 @@ def _check_pairs(pairs) -> str | None:
     for key, value in pairs:
         if bad_text(key) or (isinstance(value, str) and bad_text(value)):
             return "text"
-        if isinstance(value, str) and NUMERIC_KEY.match(key) and value.strip().lstrip("+-").isdigit():
+        digits = value.strip().lstrip("+-") if isinstance(value, str) else ""
+        if NUMERIC_KEY.match(key) and digits.isascii() and digits.isdigit():  # "²".isdigit() is True, int() fails
             if not INT_MIN <= int(value) <= INT_MAX:
                 return "integer"
     return None

@@ -102,6 +102,7 @@ def seed(url: str) -> dict:
         s.commit()
         out = {"resident": resident.person_id, "volunteer": volunteer.person_id, "phone": volunteer.phone,
                "category": category.id}
+        db.session.remove()  # give the connection back before the pool is closed (no connection left open)
         db.engine.dispose()
     return out
 

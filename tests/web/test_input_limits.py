@@ -87,6 +87,12 @@ def test_huge_numbers_in_page_and_id_query_arguments_are_refused(web, county):
         assert response.status_code in (400, 404), (path, response.status_code)
 
 
+def test_unicode_digits_in_numeric_query_arguments_never_crash(client, session, make_volunteer):
+    """"²" and "٣" are digits to str.isdigit() but not to int(): a page or an API answers 4xx or ignores them."""
+    for path in ("/admin/audit?person_id=%C2%B2", "/api/v1/audit/events?person_id=%C2%B2&page=%D9%A3"):
+        assert client.get(path).status_code < 500, path
+
+
 def test_body_ids_out_of_range_are_422(client, session, make_volunteer):
     volunteer = make_volunteer(status="approved")
     headers = bearer(client, volunteer.phone, "Volunteer-pass-2026") | {"Idempotency-Key": "k1"}
