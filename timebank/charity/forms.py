@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 
 def registration_choices():
@@ -81,7 +81,8 @@ class ItemForm(FlaskForm):
 
 
 class GoodsRequestForm(FlaskForm):
-    resident_id = SelectField(_l("服务对象"), coerce=int, validators=[InputRequired(_l("请选择服务对象"))])
+    resident_id = SelectField(_l("服务对象"), coerce=int, validators=[
+        InputRequired(_l("请选择服务对象")), NumberRange(min=1, message=_l("请选择服务对象"))])
     item_id = SelectField(_l("物资"), coerce=int, validators=[InputRequired(_l("请选择物资"))])
     quantity = StringField(_l("数量"), default="1", validators=[DataRequired(_l("请填写数量"))])
     reason = StringField(_l("申请理由"), validators=[DataRequired(_l("请填写申请理由")), Length(max=300)])

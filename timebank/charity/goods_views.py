@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from timebank import clock
 from timebank.charity import allocation, queries
@@ -37,10 +38,16 @@ def request_list():
 @roles_required(*STAFF)
 def request_new():
     form = GoodsRequestForm()
-    residents, _more = people_queries.residents(db.session, current_user, page=1, q=request.args.get("q"))
-    form.resident_id.choices = [(r.person_id, f"{r.person.name}({r.person.node.name})") for r in residents]
-    if request.args.get("resident_id", "").isdigit() and request.method == "GET":
-        form.resident_id.data = int(request.args["resident_id"])
+    q = (request.args.get("q") or "").strip()[:40]
+    residents, more = people_queries.residents(db.session, current_user, page=1, q=q or None)
+    wanted = request.values.get("resident_id", "")
+    if wanted.isascii() and wanted.isdigit() and all(r.person_id != int(wanted) for r in residents):
+        chosen = people_queries.resident_in_scope(db.session, current_user, int(wanted))
+        residents = ([chosen] if chosen is not None else []) + residents  # the one asked for, even if not listed
+    form.resident_id.choices = [SelectChoice(0, _("请选择服务对象"))] + [
+        SelectChoice(r.person_id, f"{r.person.name}（{r.person.node.name}）") for r in residents]
+    if wanted.isascii() and wanted.isdigit() and request.method == "GET":
+        form.resident_id.data = int(wanted)
     form.item_id.choices = [(i.id, f"{i.name_en if _en() else i.name_zh}({i.unit})") for i in queries.items(db.session)]
     if form.validate_on_submit():
         try:
@@ -56,7 +63,7 @@ def request_new():
                 raise
             attach_error(form, error)
     status = 422 if request.method == "POST" else 200
-    return render_template("charity/goods_new.html", form=form), status
+    return render_template("charity/goods_new.html", form=form, more=more, shown=len(residents), q=q), status
 
 
 def _en() -> bool:

@@ -55,6 +55,13 @@ def residents(session, actor: User, *, page: int, q: str | None = None, node_id:
     return rows[:PER_PAGE], len(rows) > PER_PAGE
 
 
+def resident_in_scope(session, actor: User, person_id: int) -> ResidentProfile | None:
+    """One resident of the actor's subtree (None outside it), for a picker that must show the one asked for."""
+    return session.scalar(select(ResidentProfile).join(Person).options(
+        selectinload(ResidentProfile.person).selectinload(Person.node))
+        .where(ResidentProfile.person_id == person_id, in_scope(Person.node_id, actor)))
+
+
 def relatives_of(session, resident_id: int) -> list[Relative]:
     return list(session.scalars(
         select(Relative).options(selectinload(Relative.relative).selectinload(Person.user))
