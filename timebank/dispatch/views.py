@@ -43,6 +43,13 @@ def run_create():
     return redirect(url_for("dispatch.run_detail", run_id=run.id))
 
 
+@bp.app_template_global()
+def match_outcome(solver_status: str | None) -> str:
+    """The solver's status in plain words (never OPTIMAL/FEASIBLE on a page)."""
+    return {"OPTIMAL": _("已找到最好的安排"), "FEASIBLE": _("已找到可行的安排（时间到了，未必最好）")}.get(
+        solver_status or "", _("没有找到可行的安排"))
+
+
 @bp.get("/runs/<int:run_id>")
 @roles_required(*STAFF)
 def run_detail(run_id: int):

@@ -251,7 +251,7 @@ def _detail(request_id: int, status: int = 200, **forms):
         reliability=reliability, allowed=domain.allowed, now=clock.now(), picker=picker,
         review_form=forms.get("review") or ReviewForm(prefix="v"),
         exclude=exclude if (staff or recipient) and exclude.volunteer_id.choices else None,
-        can_take=can_take,
+        can_take=can_take, refusal=forms.get("refusal"),
     ), status
 
 
@@ -272,7 +272,8 @@ def _run(request_id: int, work, message: str, form_name: str | None = None, form
         if form is not None:
             attach_error(form, error)
             return _detail(request_id, error.status, **{form_name: form})
-        raise
+        # a button without a form of its own: the reason is shown on the same page, next to the actions
+        return _detail(request_id, error.status, refusal=str(error.message))
     db.session.commit()
     flash(message)
     return redirect(url_for("visits.detail", request_id=request_id))

@@ -110,3 +110,14 @@ def test_the_api_offers_the_same_starts(client, vw):
     taken = client.post(f"/api/v1/visits/{req.id}/take", json={"start": body["items"][1]},
                         headers=bearer(vw, volunteer))
     assert taken.status_code == 200 and taken.get_json()["scheduled_start"].startswith("2026-11-30T02:15")
+
+
+def test_a_refused_button_keeps_the_person_on_the_visit_page_with_the_reason(web, vw):
+    vw.backstop(600)
+    req = vw.post(vw.admin, vw.resident(), start=START, hours=2, duration=60)
+    volunteer = vw.volunteer()
+    web.login(volunteer.phone, VOLUNTEER_PASSWORD)
+    refused = web.post(f"/visits/{req.id}/give-back", token_from=f"/visits/{req.id}")  # holds no seat
+    page = refused.get_data(as_text=True)
+    assert 400 <= refused.status_code < 500
+    assert 'data-test="refusal"' in page and 'data-test="seats"' in page  # the visit page, the reason on it
